@@ -1,0 +1,80 @@
+# Builds every test kernel (tests/<name>/ -> build/<name>.elf), the image tool and
+# the runner. `make run` builds and runs the default suite; `make test` runs the
+# unit tests and boots every test kernel. Both install missing Debian packages.
+
+BUILD      := build
+KERNELS    := $(patsubst tests/%/,%,$(sort $(dir $(wildcard tests/*/*.cs))))
+CORELIB    := $(wildcard kernel/corelib/*.cs)
+KERNELLIB  := $(wildcard kernel/lib/*.cs)
+BOOT_ASM   := $(wildcard kernel/boot/*.asm)
+BOOT_INC   := $(wildcard kernel/boot/*.inc)
+BOOT_OBJS  := $(patsubst kernel/boot/%.asm,$(BUILD)/boot/%.o,$(BOOT_ASM))
+LDSCRIPT   := linker/kernel.ld
+DOTNET     ?= dotnet
+CONFIG     ?= Release
+RUNNER     := $(BUILD)/bin/runner
+IMAGETOOL  := $(BUILD)/bin/imagetool
+HOST_SRCS  := $(shell find runner/Runner linker/ImageTool -name '*.cs' -o -name '*.csproj' 2>/dev/null | grep -v '/obj/' | grep -v '/bin/')
+DEB_TOOLS  := qemu-system-x86_64:qemu-system-x86 nasm:nasm ld.lld:lld
+
+.PHONY: all kernels host run test unit-test kernel-test deps clean list
+.DELETE_ON_ERROR:
+# Keep the intermediate .dll/.o of each kernel so a second make does nothing.
+.SECONDARY:
+
+all: deps kernels host
+
+kernels: $(patsubst %,$(BUILD)/%.elf,$(KERNELS))
+host: $(RUNNER)
+
+# Debian packages the build and the runs need; installed when root, named otherwise.
+deps: $(BUILD)/.deps
+$(BUILD)/.deps:
+	@mkdir -p $(BUILD)
+	@missing=""; for t in $(DEB_TOOLS); do \
+	  command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing) >$(BUILD)/apt.log 2>&1 \
+	      || { echo "apt-get install$$missing failed: see $(BUILD)/apt.log"; exit 1; }; \
+	  else \
+	    echo "missing tools: run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+# Tool paths come from NuGet restore of kernel/toolchain (ilc) and the SDK (csc).
+$(BUILD)/toolchain.mk: kernel/toolchain/Toolchain.csproj
+	@mkdir -p $(BUILD)
+	$(DOTNET) restore kernel/toolchain/Toolchain.csproj -v q --nologo
+	@$(DOTNET) msbuild kernel/toolchain/Toolchain.csproj -nologo -getProperty:IlcPath -getProperty:CscPath \
+	  | sed -n 's/^ *"\(IlcPath\|CscPath\)": "\(.*\)",\{0,1\}$$/\1 := \2/p' > $@.tmp
+	@grep -q '^IlcPath' $@.tmp && grep -q '^CscPath' $@.tmp || { echo "cannot locate ilc/csc: see $@.tmp"; exit 1; }
+	@mv $@.tmp $@
+
+-include $(BUILD)/toolchain.mk
+
+CSCFLAGS := /nostdlib /noconfig /unsafe /nologo /optimize+ /deterministic /langversion:latest \
+            /nullable:enable /target:library /runtimemetadataversion:v4.0.30319 /warnaserror+ /nowarn:CS8500
+ILCFLAGS := --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:* \
+            --stacktracedata- 2>/dev/null
+
+$(BUILD)/boot/%.o: kernel/boot/%.asm $(BOOT_INC) $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -Ikernel/boot/ -o $@ $<
+
+# One assembly per kernel: core library + guest library + the test's sources.
+$(BUILD)/%/kernel.dll: $(CORELIB) $(KERNELLIB) tests/%/*.cs $(BUILD)/toolchain.mk
+	@mkdir -p $(dir $@)
+	$(DOTNET) $(CscPath) $(CSCFLAGS) /out:$@ $(CORELIB) $(KERNELLIB) $(wildcard tests/$*/*.cs)
+
+$(BUILD)/%/kernel.o: $(BUILD)/%/kernel.dll
+	$(IlcPath) $< -o $@ --systemmodule:kernel --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
+
+$(BUILD)/%.elf: $(BUILD)/%/kernel.o $(BOOT_OBJS) $(LDSCRIPT)
+	ld.lld -nostdlib -static --no-pie -z max-page-size=4096 -T $(LDSCRIPT) -Map=$(BUILD)/$*/kernel.map -o $@.tmp $(BOOT_OBJS) $<
+	@mv $@.tmp $@
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,149 @@
+; PVH entry: QEMU (-kernel) finds the XEN_ELFNOTE_PHYS32_ENTRY note and jumps to
+; pvh_start in 32-bit protected mode, paging off, EBX = hvm_start_info.
+; We build identity paging for the first 4 GiB, enter long mode and call kmain.
+
+%include "layout.inc"
+
+%define XEN_ELFNOTE_PHYS32_ENTRY 18
+
+section .note.Xen note alloc noexec nowrite align=4
+        dd 4                            ; name size
+        dd 4                            ; descriptor size
+        dd XEN_ELFNOTE_PHYS32_ENTRY
+        db "Xen", 0
+        dd pvh_start
+
+section .bss nobits alloc noexec write
+alignb 4096
+global pml4, pdpt, page_dirs
+pml4:           resb 4096
+pdpt:           resb 4096
+page_dirs:      resb 4096 * 4
+alignb 16
+global boot_stack_top
+boot_stack:     resb BOOT_STACK_SIZE
+boot_stack_top:
+global boot_start_info
+boot_start_info: resq 1
+alignb 64
+global percpu_area
+percpu_area:    resb PERCPU_SIZE * MAX_CPUS
+
+section .data
+align 16
+global gdt64, gdt64_ptr
+gdt64:
+        dq 0
+        dq 0x00AF9A000000FFFF           ; GDT_CODE64: long mode, DPL0, present
+        dq 0x00CF92000000FFFF           ; GDT_DATA: flat read/write
+        dq 0x00CF9A000000FFFF           ; GDT_CODE32: for the AP trampoline
+gdt64_tss:
+        times (2 * 64) dq 0             ; GDT_TSS: one 16-byte TSS descriptor per CPU
+gdt64_end:
+gdt64_ptr:
+        dw gdt64_end - gdt64 - 1
+        dq gdt64
+
+section .text
+bits 32
+global pvh_start, code32_pvh_start
+pvh_start:
+code32_pvh_start:
+        cli
+        cld
+        mov [boot_start_info], ebx
+        mov esp, boot_stack_top
+
+        ; Zero .bss here rather than trust the loader: page tables and the heap need it.
+        extern __bss_start, __bss_end
+        mov edi, __bss_start
+        mov ecx, __bss_end
+        sub ecx, edi
+        xor eax, eax
+        rep stosb
+        mov [boot_start_info], ebx
+
+        call build_identity_map
+
+        mov eax, pml4
+        mov cr3, eax
+        mov eax, cr4
+        or eax, CR4_PAE
+        and eax, ~CR4_OSFXSR            ; SSE must #UD, never run (HOST-NOTES)
+        mov cr4, eax
+        mov ecx, MSR_EFER
+        rdmsr
+        or eax, EFER_LME
+        wrmsr
+        mov eax, cr0
+        or eax, CR0_PG | CR0_PE | CR0_MP | CR0_EM | CR0_NE | CR0_WP
+        mov cr0, eax
+
+        lgdt [gdt64_ptr]
+        jmp GDT_CODE64:code64_long_entry
+
+; PML4[0] -> PDPT; PDPT[0..3] -> four page directories of 2 MiB pages.
+build_identity_map:
+        mov eax, pdpt
+        or eax, PTE_P | PTE_RW
+        mov [pml4], eax
+
+        xor ecx, ecx
+.pdpt_loop:
+        mov eax, ecx
+        shl eax, 12
+        add eax, page_dirs
+        or eax, PTE_P | PTE_RW
+        mov [pdpt + ecx * 8], eax
+        inc ecx
+        cmp ecx, 4
+        jb .pdpt_loop
+
+        xor ecx, ecx                    ; ecx = 2 MiB page number 0..2047
+.pd_loop:
+        mov eax, ecx
+        shl eax, 21
+        or eax, PTE_P | PTE_RW | PTE_PS
+        mov edx, ecx
+        shr edx, 9                      ; which GiB
+        cmp edx, MMIO_GIB_INDEX
+        jne .cached
+        or eax, PTE_PCD | PTE_PWT
+.cached:
+        mov [page_dirs + ecx * 8], eax
+        mov dword [page_dirs + ecx * 8 + 4], 0
+        inc ecx
+        cmp ecx, 2048
+        jb .pd_loop
+        ret
+
+bits 64
+global code64_long_entry
+code64_long_entry:
+        mov ax, GDT_DATA
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        xor eax, eax
+        mov fs, ax
+        mov gs, ax
+        mov rsp, boot_stack_top
+
+        ; BSP is CPU 0: its slot points at itself, index already zero.
+        mov rax, percpu_area
+        mov [rax], rax
+        mov rdx, rax
+        shr rdx, 32
+        mov ecx, MSR_GS_BASE
+        wrmsr
+
+        extern kmain
+        mov rdi, [boot_start_info]
+        call kmain
+        ; kmain exits through isa-debug-exit; returning means the report was lost.
+        mov eax, 1
+        out DEBUG_EXIT_PORT, eax
+.dead:
+        cli
+        hlt
+        jmp .dead

@@ -1,0 +1,176 @@
+namespace Kernel
+{
+    /// <summary>
+    /// The report protocol (docs/protocol.md): one line per check, skip or metric,
+    /// a summary, then exit through isa-debug-exit with pass/fail/skip status.
+    /// Safe to call from any CPU.
+    /// </summary>
+    public static unsafe class Report
+    {
+        private const string Prefix = "#kt ";
+        private static int s_pass, s_fail, s_skip;
+
+        // Guest values for isa-debug-exit (QEMU exit status is (v << 1) | 1).
+        public const uint ExitPass = 0, ExitFail = 1, ExitSkip = 2;
+
+        public static int Failures => s_fail;
+
+        public static void Begin(string kernel, int cpus)
+        {
+            Console.Begin();
+            Console.Write(Prefix);
+            Console.Write("begin ");
+            Console.Write(kernel);
+            Console.Write(' ');
+            Console.Write(cpus);
+            Console.WriteLine();
+            Console.End();
+        }
+
+        public static bool Check(bool ok, string name) => Check(ok, name, null);
+
+        public static bool Check(bool ok, string name, string? detail)
+        {
+            Console.Begin();
+            StartLine(ok ? "check pass " : "check fail ", name);
+            if (!ok && detail != null) { Console.Write(' '); Console.Write(detail); }
+            Console.WriteLine();
+            Console.End();
+            Count(ok ? 0 : 1);
+            return ok;
+        }
+
+        /// <summary>Check that names both values when it fails.</summary>
+        public static bool CheckEqual(string name, ulong expected, ulong actual)
+        {
+            bool ok = expected == actual;
+            Console.Begin();
+            StartLine(ok ? "check pass " : "check fail ", name);
+            if (!ok)
+            {
+                Console.Write(" expected ");
+                Console.WriteHex(expected);
+                Console.Write(" got ");
+                Console.WriteHex(actual);
+            }
+            Console.WriteLine();
+            Console.End();
+            Count(ok ? 0 : 1);
+            return ok;
+        }
+
+        /// <summary>Check that <paramref name="actual"/> lies in [min, max], naming all three when not.</summary>
+        public static bool CheckRange(string name, long actual, long min, long max)
+        {
+            bool ok = actual >= min && actual <= max;
+            Console.Begin();
+            StartLine(ok ? "check pass " : "check fail ", name);
+            if (!ok)
+            {
+                Console.Write(" expected ");
+                Console.Write(min);
+                Console.Write("..");
+                Console.Write(max);
+                Console.Write(" got ");
+                Console.Write(actual);
+            }
+            Console.WriteLine();
+            Console.End();
+            Count(ok ? 0 : 1);
+            return ok;
+        }
+
+        public static void Skip(string name, string reason)
+        {
+            Console.Begin();
+            StartLine("skip ", name);
+            Console.Write(' ');
+            Console.Write(reason);
+            Console.WriteLine();
+            Console.End();
+            Count(2);
+        }
+
+        public static void Metric(string name, long value, string unit)
+        {
+            Console.Begin();
+            StartLine("metric ", name);
+            Console.Write(' ');
+            Console.Write(value);
+            Console.Write(' ');
+            Console.Write(unit);
+            Console.WriteLine();
+            Console.End();
+        }
+
+        public static void Info(string key, string text)
+        {
+            Console.Begin();
+            StartLine("info ", key);
+            Console.Write(' ');
+            Console.Write(text);
+            Console.WriteLine();
+            Console.End();
+        }
+
+        public static void InfoHex(string key, ulong value)
+        {
+            Console.Begin();
+            StartLine("info ", key);
+            Console.Write(' ');
+            Console.WriteHex(value);
+            Console.WriteLine();
+            Console.End();
+        }
+
+        /// <summary>An exception nobody expected: report it and end the test as failed.</summary>
+        public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what)
+        {
+            Console.Begin();
+            Console.Write(Prefix);
+            Console.Write("fault ");
+            Console.Write(vector);
+            Console.Write(' ');
+            Console.WriteHex(errorCode);
+            Console.Write(' ');
+            Console.WriteHex(rip);
+            Console.Write(' ');
+            Console.Write(cpu);
+            Console.Write(' ');
+            Console.Write(what);
+            Console.WriteLine();
+            Console.End();
+            Count(1);
+            Finish();
+        }
+
+        /// <summary>Prints the summary and exits QEMU; never returns.</summary>
+        public static void Finish()
+        {
+            Console.Begin();
+            Console.Write(Prefix);
+            Console.Write("end ");
+            Console.Write(s_pass);
+            Console.Write(' ');
+            Console.Write(s_fail);
+            Console.Write(' ');
+            Console.Write(s_skip);
+            Console.WriteLine();
+            Console.End();
+            Exit.Now(s_fail > 0 ? ExitFail : s_pass > 0 ? ExitPass : ExitSkip);
+        }
+
+        private static void StartLine(string kind, string name)
+        {
+            Console.Write(Prefix);
+            Console.Write(kind);
+            Console.Write(name);
+        }
+
+        private static void Count(int which)
+        {
+            fixed (int* p = &s_pass) fixed (int* f = &s_fail) fixed (int* s = &s_skip)
+                Atomic.FetchAdd(which == 0 ? p : which == 1 ? f : s, 1);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace Kernel
+{
+    /// <summary>16550 UART on COM1, polled: the runner reads it as the guest's stdout.</summary>
+    public static class Serial
+    {
+        private const ushort Com1 = 0x3F8;
+        // 16550 register offsets from the base port.
+        private const ushort THR = 0, DLL = 0, IER = 1, DLM = 1, FCR = 2, LCR = 3, MCR = 4, LSR = 5;
+        private const byte LcrDlab = 0x80, Lcr8N1 = 0x03;
+        private const byte FcrEnableClear = 0x07;
+        private const byte McrDtrRtsOut2 = 0x0B;
+        private const byte LsrThrEmpty = 0x20;
+        private const byte Divisor115200 = 1;
+
+        public static void Init()
+        {
+            Cpu.OutB(Com1 + IER, 0);
+            Cpu.OutB(Com1 + LCR, LcrDlab);
+            Cpu.OutB(Com1 + DLL, Divisor115200);
+            Cpu.OutB(Com1 + DLM, 0);
+            Cpu.OutB(Com1 + LCR, Lcr8N1);
+            Cpu.OutB(Com1 + FCR, FcrEnableClear);
+            Cpu.OutB(Com1 + MCR, McrDtrRtsOut2);
+        }
+
+        public static void Write(byte b)
+        {
+            // Bounded: an emulated UART is always ready; a broken one must not hang the guest.
+            for (int spins = 0; spins < 100000 && (Cpu.InB(Com1 + LSR) & LsrThrEmpty) == 0; spins++)
+                Cpu.Pause();
+            Cpu.OutB(Com1 + THR, b);
+        }
+    }
+}
