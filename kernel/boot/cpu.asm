@@ -58,11 +58,13 @@ cpu_rdtsc_begin:
         or rax, rdx
         ret
 
-; End of a timed region: RDTSCP waits for earlier instructions; LFENCE keeps later
-; ones from starting before the read.
-global cpu_rdtscp_end
-cpu_rdtscp_end:
-        rdtscp
+; End of a timed region: the same fenced read. RDTSCP would do, but not every
+; virtual CPU offers it (CPUID.80000001H:EDX.RDTSCP), and LFENCE is enough to
+; order the read after the timed instructions.
+global cpu_rdtsc_end
+cpu_rdtsc_end:
+        lfence
+        rdtsc
         lfence
         shl rdx, 32
         or rax, rdx

@@ -54,3 +54,13 @@ global RhpReversePInvoke, RhpReversePInvokeReturn
 RhpReversePInvoke:
 RhpReversePInvokeReturn:
         ret
+
+; The bounds of ilc's module list (linker/kernel.ld), for ModuleInit.cs.
+global module_list_bounds                ; void module_list_bounds(void*** start, void*** end)
+module_list_bounds:
+        extern __modules_start, __modules_end
+        lea rax, [rel __modules_start]
+        mov [rdi], rax
+        lea rax, [rel __modules_end]
+        mov [rsi], rax
+        ret

@@ -13,6 +13,11 @@ namespace Kernel
             Idt.Init();
             Report.Begin(TestKernel.Name, (int)CommandLine.GetInt("cpus", 1));
             CommandLine.Echo();
+            if (!ModuleInit.Run(out string? problem))
+            {
+                Report.Check(false, "boot.module_init", problem);
+                Report.Finish();
+            }
             TestKernel.Run();
             Report.Finish();
         }

@@ -34,33 +34,27 @@ namespace Kernel
 
         public static void Write(long value)
         {
-            if (value < 0)
-            {
-                Write('-');
-                // Negate as unsigned so that long.MinValue prints correctly.
-                WriteUnsigned((ulong)(-(value + 1)) + 1);
-            }
-            else WriteUnsigned((ulong)value);
+            byte* text = stackalloc byte[Format.MaxDecimal];
+            Write(text, Format.Decimal(value, text));
         }
 
         public static void WriteUnsigned(ulong value)
         {
-            byte* digits = stackalloc byte[20];
-            int n = 0;
-            do { digits[n++] = (byte)('0' + value % 10); value /= 10; } while (value != 0);
-            while (n > 0) Serial.Write(digits[--n]);
+            byte* text = stackalloc byte[Format.MaxDecimal];
+            Write(text, Format.Unsigned(value, text));
         }
 
         /// <summary>Hex with a 0x prefix and no leading zeros.</summary>
         public static void WriteHex(ulong value)
         {
-            Write("0x");
-            int shift = 60;
-            while (shift > 0 && ((value >> shift) & 0xF) == 0) shift -= 4;
-            for (; shift >= 0; shift -= 4) Write(HexDigit((int)(value >> shift) & 0xF));
+            byte* text = stackalloc byte[Format.MaxHex];
+            Write(text, Format.Hex(value, text));
         }
 
-        public static char HexDigit(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+        public static void Write(byte* text, int length)
+        {
+            for (int i = 0; i < length; i++) Serial.Write(text[i]);
+        }
 
         public static void WriteLine() => Write('\n');
 

@@ -26,6 +26,16 @@ namespace Kernel
         [DllImport("*", EntryPoint = "cpu_wrmsr"), SuppressGCTransition]
         public static extern void WriteMsr(uint msr, ulong value);
 
+        /// <summary>Returned by the *Safe functions when the instruction did not fault.</summary>
+        public const int NoFault = -1;
+
+        /// <summary>RDMSR that returns the exception vector instead of dying (e.g. #GP for a reserved MSR).</summary>
+        [DllImport("*", EntryPoint = "cpu_rdmsr_safe"), SuppressGCTransition]
+        public static extern int ReadMsrSafe(uint msr, ulong* value);
+
+        [DllImport("*", EntryPoint = "cpu_wrmsr_safe"), SuppressGCTransition]
+        public static extern int WriteMsrSafe(uint msr, ulong value);
+
         /// <summary>Unfenced TSC read, for deadlines where a few cycles do not matter.</summary>
         [DllImport("*", EntryPoint = "cpu_rdtsc"), SuppressGCTransition]
         public static extern ulong Rdtsc();
@@ -34,8 +44,8 @@ namespace Kernel
         [DllImport("*", EntryPoint = "cpu_rdtsc_begin"), SuppressGCTransition]
         public static extern ulong TimerBegin();
 
-        /// <summary>RDTSCP; LFENCE: closes a timed region.</summary>
-        [DllImport("*", EntryPoint = "cpu_rdtscp_end"), SuppressGCTransition]
+        /// <summary>LFENCE; RDTSC; LFENCE: closes a timed region.</summary>
+        [DllImport("*", EntryPoint = "cpu_rdtsc_end"), SuppressGCTransition]
         public static extern ulong TimerEnd();
 
         [DllImport("*", EntryPoint = "cpu_inb"), SuppressGCTransition]

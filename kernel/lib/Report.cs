@@ -113,6 +113,16 @@ namespace Kernel
             Console.End();
         }
 
+        public static void Info(string key, byte* text, int length)
+        {
+            Console.Begin();
+            StartLine("info ", key);
+            Console.Write(' ');
+            Console.Write(text, length);
+            Console.WriteLine();
+            Console.End();
+        }
+
         public static void InfoHex(string key, ulong value)
         {
             Console.Begin();
