@@ -55,9 +55,9 @@ $(BUILD)/toolchain.mk: kernel/toolchain/Toolchain.csproj
 
 -include $(BUILD)/toolchain.mk
 
-# CS0649: hardware and runtime structures are filled through pointers, never by C# assignment.
+# CS0649/CS0169: hardware and runtime structures are filled and read through pointers only.
 CSCFLAGS := /nostdlib /noconfig /unsafe /nologo /optimize+ /deterministic /langversion:latest \
-            /nullable:enable /target:library /runtimemetadataversion:v4.0.30319 /warnaserror+ /nowarn:CS8500,CS0649
+            /nullable:enable /target:library /runtimemetadataversion:v4.0.30319 /warnaserror+ /nowarn:CS8500,CS0649,CS0169
 ILCFLAGS := --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:* \
             --stacktracedata- 2>/dev/null
 

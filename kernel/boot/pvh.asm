@@ -31,14 +31,14 @@ percpu_area:    resb PERCPU_SIZE * MAX_CPUS
 
 section .data
 align 16
-global gdt64, gdt64_ptr
+global gdt64, gdt64_ptr, gdt_address
 gdt64:
         dq 0
         dq 0x00AF9A000000FFFF           ; GDT_CODE64: long mode, DPL0, present
         dq 0x00CF92000000FFFF           ; GDT_DATA: flat read/write
         dq 0x00CF9A000000FFFF           ; GDT_CODE32: for the AP trampoline
 gdt64_tss:
-        times (2 * 64) dq 0             ; GDT_TSS: one 16-byte TSS descriptor per CPU
+        times (2 * MAX_CPUS) dq 0       ; GDT_TSS: one 16-byte TSS descriptor per CPU
 gdt64_end:
 gdt64_ptr:
         dw gdt64_end - gdt64 - 1
@@ -147,3 +147,8 @@ code64_long_entry:
         cli
         hlt
         jmp .dead
+
+section .text
+gdt_address:                            ; void* gdt_address(void), for the TSS descriptors
+        lea rax, [rel gdt64]
+        ret

@@ -11,11 +11,24 @@ namespace Kernel
             Serial.Init();
             CommandLine.Init(startInfo);
             Idt.Init();
-            Report.Begin(TestKernel.Name, (int)CommandLine.GetInt("cpus", 1));
+            Tss.InitThisCpu();
+            Idt.SetIst(Exceptions.DF, Tss.IstDoubleFault);
+            Idt.SetIst(Exceptions.NMI, Tss.IstNmi);
+            Idt.SetIst(Exceptions.MC, Tss.IstMachineCheck);
+            int cpus = (int)CommandLine.GetInt("cpus", 1);
+            Report.Begin(TestKernel.Name, cpus);
             CommandLine.Echo();
             if (!ModuleInit.Run(out string? problem))
             {
                 Report.Check(false, "boot.module_init", problem);
+                Report.Finish();
+            }
+            Tsc.Calibrate();
+            Report.Info("tsc.source", Tsc.Source);
+            Report.Metric("tsc.hz", (long)Tsc.Hz, "hz");
+            if (!Smp.Start(cpus, out int arrived))
+            {
+                Report.CheckEqual("boot.cpus_online", (ulong)cpus, (ulong)arrived);
                 Report.Finish();
             }
             TestKernel.Run();

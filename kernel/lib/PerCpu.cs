@@ -25,6 +25,15 @@ namespace Kernel
         public ulong LastRip;
         public ulong LastCr2;
 
+        /// <summary>Work mailbox (Smp.OnCpuAsync): function and argument, then Pending = 1.</summary>
+        public ulong WorkFn;
+        public ulong WorkArg;
+        public int WorkPending;
+        public int Online;
+
+        /// <summary>Free per-CPU words for tests (interrupt counts, flags).</summary>
+        public fixed ulong Scratch[16];
+
         public const int SlotSize = 1024;   // PERCPU_SIZE in boot/layout.inc
         public const int MaxCpus = 64;      // MAX_CPUS in boot/layout.inc
 
@@ -32,10 +41,12 @@ namespace Kernel
         private static extern PerCpu* SelfRaw();
 
         public static PerCpu* Current => SelfRaw();
+
+        [DllImport("*", EntryPoint = "percpu_base"), SuppressGCTransition]
+        private static extern byte* BaseRaw();
+
+        /// <summary>The slot of CPU <paramref name="index"/>, for another CPU to read or post work to.</summary>
+        public static PerCpu* Of(int index) => (PerCpu*)(BaseRaw() + index * SlotSize);
     }
 
-    public static unsafe partial class Smp
-    {
-        public static int CurrentCpu => PerCpu.Current->Index;
-    }
 }

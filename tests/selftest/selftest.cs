@@ -70,7 +70,7 @@ internal static unsafe class TestKernel
 
     private static void CheckCommandLine()
     {
-        Report.CheckEqual("cmdline.cpus", 1, (ulong)CommandLine.GetInt("cpus", 0));
+        Report.CheckEqual("cmdline.cpus_matches_online", (ulong)Smp.CpuCount, (ulong)CommandLine.GetInt("cpus", 0));
         Report.Check(!CommandLine.Has("no-such-key"), "cmdline.absent_key");
         Report.CheckEqual("cmdline.default", 7, (ulong)CommandLine.GetInt("no-such-key", 7));
     }
