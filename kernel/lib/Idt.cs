@@ -110,6 +110,7 @@ namespace Kernel
                 cpu->LastErrorCode = frame->ErrorCode;
                 cpu->LastRip = frame->Rip;
                 cpu->LastCr2 = vector == Exceptions.PF ? Cpu.ReadCr2() : 0;
+                cpu->LastFrame = (ulong)frame;
                 cpu->ExceptionCount++;
                 frame->Rip = cpu->ResumeRip;
                 cpu->ResumeRip = 0;

@@ -24,6 +24,8 @@ namespace Kernel
         public ulong LastErrorCode;
         public ulong LastRip;
         public ulong LastCr2;
+        /// <summary>Address of the interrupt frame of the last guarded exception: shows which stack it ran on.</summary>
+        public ulong LastFrame;
 
         /// <summary>Work mailbox (Smp.OnCpuAsync): function and argument, then Pending = 1.</summary>
         public ulong WorkFn;
