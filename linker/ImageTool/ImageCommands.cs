@@ -1,0 +1,86 @@
+namespace ImageTool;
+
+/// <summary>
+/// The <c>check</c> and <c>disasm</c> commands as a library, for the runner and for tests. Exit
+/// codes: 0 success, 1 the image failed a check, 2 bad input (message already printed).
+/// </summary>
+public static class ImageCommands
+{
+    public const int Success = 0;
+    public const int CheckFailed = 1;
+    public const int BadInput = 2;
+
+    public static int Check(string elfPath, TextWriter output) =>
+        Guard(output, output, () => CheckOrThrow(elfPath, output));
+
+    /// <param name="symbol">Exact name or unique substring; null lists all functions.</param>
+    /// <param name="syntax">"intel" or "gas".</param>
+    public static int Disasm(string elfPath, string? symbol, string syntax, TextWriter output) =>
+        Guard(output, output, () => DisasmOrThrow(elfPath, symbol, syntax, listOnly: false, output));
+
+    /// <summary>Runs <paramref name="command"/>, turning bad input into one line on <paramref name="error"/>.</summary>
+    internal static int Guard(TextWriter output, TextWriter error, Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (ImageToolException e)
+        {
+            output.Flush();
+            error.WriteLine($"imagetool: {e.Message}");
+            return BadInput;
+        }
+    }
+
+    internal static int CheckOrThrow(string elfPath, TextWriter output)
+    {
+        var image = ElfImage.Load(elfPath);
+        var report = ImageCheck.Run(image);
+        CheckReportWriter.Write(elfPath, report, output);
+        return report.Passed ? Success : CheckFailed;
+    }
+
+    /// <param name="listOnly">List the matching functions instead of disassembling one.</param>
+    internal static int DisasmOrThrow(string elfPath, string? symbol, string syntax, bool listOnly, TextWriter output)
+    {
+        // Validate the syntax before doing any work so a typo fails the same way with or without a symbol.
+        InstructionText.CreateFormatter(syntax);
+        var image = ElfImage.Load(elfPath);
+        var functions = CodeLayout.Build(image).Functions;
+
+        if (symbol is null || listOnly)
+        {
+            var shown = symbol is null ? functions : SymbolLookup.Find(functions, symbol);
+            if (shown.Count == 0)
+            {
+                throw NoSuchSymbol(elfPath, symbol, functions);
+            }
+
+            output.WriteLine($"{elfPath}: {shown.Count} function(s) (address, size, bitness, name):");
+            FunctionDisassembler.WriteList(shown, output);
+            return Success;
+        }
+
+        var matches = SymbolLookup.Find(functions, symbol);
+        if (matches.Count == 0)
+        {
+            throw NoSuchSymbol(elfPath, symbol, functions);
+        }
+
+        if (matches.Count > 1)
+        {
+            output.WriteLine($"imagetool: symbol '{symbol}' is ambiguous in {elfPath}: {matches.Count} functions match; give one of:");
+            FunctionDisassembler.WriteList(matches, output);
+            return BadInput;
+        }
+
+        FunctionDisassembler.Write(image, SymbolLookup.WithLocalLabels(functions, matches[0]), syntax, output);
+        return Success;
+    }
+
+    private static ImageToolException NoSuchSymbol(string elfPath, string? symbol, IReadOnlyList<FunctionSymbol> functions) =>
+        functions.Count == 0
+            ? new ImageToolException($"{elfPath}: no function symbols in executable sections (was the image stripped?)")
+            : new ImageToolException($"{elfPath}: no function matches '{symbol}'; run 'imagetool disasm {elfPath} --list' to see all {functions.Count}");
+}

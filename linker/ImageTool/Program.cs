@@ -1,0 +1,1 @@
+return ImageTool.ImageToolCli.Run(args, Console.Out, Console.Error);
