@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Runner.Execution;
+using Runner.Host;
+using Runner.Qemu;
+using Runner.Reporting;
+
+namespace Runner.Cli;
+
+/// <summary>`runner caps`: probe the host (files, QEMU, a KVM boot) and explain every missing capability.</summary>
+public static class CapsCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var sysRoot = new Option<string>("--sys-root")
+        {
+            Description = "Read sysfs/procfs/dev from this tree instead of / (recorded fixtures)",
+            DefaultValueFactory = _ => "/",
+        };
+        var command = new Command("caps", "Show what this host can virtualize, and why not where it cannot") { sysRoot };
+        command.SetAction(async p =>
+        {
+            ChildProcesses.InstallHandlers();
+            var root = p.GetValue(sysRoot)!;
+            if (!Directory.Exists(root))
+                throw new UserErrorException($"--sys-root {root}: no such directory: pass a folder with sys/, proc/ and dev/");
+            var qemu = QemuBinary.Locate(p.GetValue(global.Qemu),
+                Environment.GetEnvironmentVariable(QemuBinary.EnvironmentVariable), Environment.GetEnvironmentVariable("PATH"));
+            // A recorded tree describes another machine: booting a guest here would mix two hosts.
+            var caps = await HostProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken);
+            CapsReport.Write(caps, Console.Out);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

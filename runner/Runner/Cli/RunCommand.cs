@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Runner.Config;
+using Runner.Execution;
+using Runner.Host;
+using Runner.Qemu;
+using Runner.Reporting;
+using Spectre.Console;
+
+namespace Runner.Cli;
+
+/// <summary>`runner run`: boot the selected test kernels and judge them.</summary>
+public static class RunCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var names = new Argument<string[]>("names") { Description = "Tests to run (default: all)", Arity = ArgumentArity.ZeroOrMore };
+        var group = new Option<string?>("--group", "-g") { Description = "Run only the tests in this group" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Tests to run at once", DefaultValueFactory = _ => 1 };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show guest output live and every check" };
+        var tap = new Option<bool>("--tap") { Description = "Print TAP version 13 on stdout instead of the human report" };
+        var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML to this file" };
+        var accel = new Option<string?>("--accel") { Description = "Force an accelerator: kvm or tcg (default: per entry, KVM when usable)" };
+        accel.AcceptOnlyFromAmong("kvm", "tcg", "any");
+        var hard = new Option<double?>("--hard-timeout") { Description = "Wall-clock cap per test in seconds (default: 10 x timeout, at least 60)" };
+        jobs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1");
+        });
+        hard.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--hard-timeout must be more than 0 seconds");
+        });
+
+        var command = new Command("run", "Run test kernels under QEMU and judge them") { names, group, jobs, verbose, tap, junit, accel, hard };
+        command.SetAction(p => RunAsync(global, p, new RunRequest(
+            p.GetValue(names) ?? [], p.GetValue(group), p.GetValue(jobs), p.GetValue(verbose), p.GetValue(tap),
+            p.GetValue(junit), p.GetValue(accel), p.GetValue(hard))));
+        return command;
+    }
+
+    sealed record RunRequest(string[] Names, string? Group, int Jobs, bool Verbose, bool Tap, string? JUnit, string? Accel, double? HardSeconds);
+
+    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, RunRequest req)
+    {
+        ChildProcesses.InstallHandlers();
+        var paths = global.Paths(p);
+        var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
+        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
+        var selected = TestSelector.Select(entries, req.Names, req.Group);
+
+        // Everything that would make the whole run meaningless is checked before the first boot.
+        var missing = selected.Select(e => paths.KernelImage(e.File)).Distinct().FirstOrDefault(f => !File.Exists(f));
+        if (missing is not null)
+            throw new UserErrorException($"{paths.Display(missing)} not found: run `make`");
+        var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
+        AccelMode? forced = req.Accel is null ? null : AccelModeText.TryParse(req.Accel, out var m) ? m : null;
+
+        var human = ConsoleFactory.Create(req.Tap ? Console.Error : null);
+        var files = HostProbe.ProbeFiles("/");
+        if (forced == AccelMode.Kvm && !files.Kvm.Available)
+            throw new UserErrorException($"--accel kvm: KVM is unusable here ({files.Kvm.Detail}): use --accel tcg or drop --accel");
+        bool anyKvm = selected.Any(e => AccelSelector.Choose(e.Accel, forced, files.Kvm).Accel == AccelKind.Kvm);
+        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
+
+        var reporter = new ConsoleReporter(human, req.Verbose);
+        reporter.Note(HostLine(caps, anyKvm));
+        var settings = new RunSettings
+        {
+            Paths = paths,
+            Caps = caps,
+            QemuPath = qemuPath,
+            ForcedAccel = forced,
+            Errata = errata,
+            HardTimeout = req.HardSeconds is { } h ? TimeSpan.FromSeconds(h) : null,
+        };
+
+        Action<TestEntry, OutputLine>? live = req.Verbose
+            ? (entry, line) => reporter.Live(req.Jobs > 1 ? entry.Name : null, line)
+            : null;
+        var results = await RunWithProgressAsync(human, selected, settings, req, reporter, live);
+
+        var summary = RunSummary.Of(results);
+        reporter.Summary(summary);
+        if (req.Tap)
+            Console.Out.Write(TapWriter.Render(results));
+        if (req.JUnit is not null)
+        {
+            var file = Path.GetFullPath(req.JUnit);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllTextAsync(file, JUnitWriter.Render(results));
+        }
+
+        if (ChildProcesses.InterruptToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
+            return ExitCodes.Interrupted;
+        }
+        return results.Any(r => r.IsFailure) ? ExitCodes.TestsFailed : ExitCodes.Success;
+    }
+
+    static async Task<IReadOnlyList<TestRunResult>> RunWithProgressAsync(
+        IAnsiConsole human, IReadOnlyList<TestEntry> selected, RunSettings settings, RunRequest req,
+        ConsoleReporter reporter, Action<TestEntry, OutputLine>? live)
+    {
+        // A progress bar only helps a person watching a terminal; with -v the guest lines are the progress.
+        if (!human.Profile.Capabilities.Interactive || req.Verbose)
+            return await SuiteRunner.RunAsync(selected, settings, req.Jobs, reporter.Result, live, ChildProcesses.InterruptToken);
+
+        IReadOnlyList<TestRunResult> results = [];
+        await human.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"running {selected.Count} test(s)", maxValue: selected.Count);
+                results = await SuiteRunner.RunAsync(selected, settings, req.Jobs,
+                    r => { reporter.Result(r); task.Increment(1); }, live, ChildProcesses.InterruptToken);
+            });
+        return results;
+    }
+
+    static string HostLine(HostCaps caps, bool anyKvm)
+    {
+        var qemu = caps.Qemu?.Version?.ToString() ?? "unknown version";
+        if (!caps.Kvm.Available)
+            return $"host: KVM unusable ({caps.Kvm.Detail}); tests that allow it run under TCG; QEMU {qemu}";
+        if (!anyKvm)
+            return $"host: KVM backend {caps.Backend}, not used by this selection; QEMU {qemu}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"host: KVM usable, backend {caps.Backend}; -cpu {caps.KvmCpuModel} ({caps.Guest.CpuModelDetail}); SSE in guest: {caps.Guest.SseReport}; QEMU {qemu}");
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+namespace Runner.Cli;
+
+/// <summary>Builds the command tree and turns bad input into one line on stderr with exit code 2.</summary>
+public static class RunnerCli
+{
+    public static RootCommand Build()
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("Runs and inspects the x86 interrupt-virtualization test kernels");
+        global.AddTo(root);
+        root.Subcommands.Add(ListCommand.Create(global));
+        root.Subcommands.Add(RunCommand.Create(global));
+        root.Subcommands.Add(CapsCommand.Create(global));
+        root.Subcommands.Add(DisasmCommand.Create(global));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine's messages can span lines (lists of allowed values); keep one line.
+            var message = string.Join(' ', parse.Errors[0].Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+            error.WriteLine($"runner: {message}: see `runner --help`");
+            return ExitCodes.UsageError;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                // Our own handlers stop QEMU on Ctrl-C; System.CommandLine's would race them.
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (UserErrorException e)
+        {
+            error.WriteLine($"runner: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Runner.Config;
+
+/// <summary>Reads tests/errata.cfg. A missing file just means no known issues.</summary>
+public static class ErrataParser
+{
+    public static readonly IReadOnlyList<string> KnownKeys = ["test", "check", "when", "reason"];
+
+    public static IReadOnlyList<Erratum> ParseFile(string path, string displayName) =>
+        File.Exists(path) ? Parse(File.ReadAllText(path), displayName) : [];
+
+    public static IReadOnlyList<Erratum> Parse(string text, string displayName)
+    {
+        var result = new List<Erratum>();
+        foreach (var section in IniDocument.Parse(text, displayName))
+        {
+            string? test = null, check = null, reason = null;
+            var when = HostCondition.Always;
+            foreach (var (key, value, line) in section.Entries)
+            {
+                if (value.Length == 0)
+                    throw new ConfigErrorException(displayName, line, $"{key} is empty in [{section.Name}]: give a value or drop the line");
+                switch (key)
+                {
+                    case "test": test = value; break;
+                    case "check": check = value; break;
+                    case "reason": reason = value; break;
+                    case "when":
+                        try { when = HostCondition.Parse(value); }
+                        catch (FormatException e) { throw new ConfigErrorException(displayName, line, e.Message); }
+                        break;
+                    default:
+                        throw new ConfigErrorException(displayName, line,
+                            $"unknown key '{key}' in [{section.Name}]: known keys are {string.Join(", ", KnownKeys)}");
+                }
+            }
+            // An erratum without a reason would turn a failure into a silent XFAIL nobody can judge later.
+            string Need(string? v, string key) => v ?? throw new ConfigErrorException(displayName, section.Line,
+                $"[{section.Name}] has no '{key}': every erratum needs test, check and reason");
+            result.Add(new Erratum(section.Name, Need(test, "test"), Need(check, "check"), when, Need(reason, "reason"), section.Line));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+
+namespace Runner.Config;
+
+/// <summary>
+/// An erratum's `when`: space-separated terms that must all hold, e.g.
+/// `backend=kvm_pvm accel=kvm`, `vendor!=intel`, `backend=kvm_amd|kvm_pvm`, `qemu<8.1`.
+/// An empty condition holds everywhere.
+/// </summary>
+public sealed partial class HostCondition
+{
+    public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu"];
+
+    readonly IReadOnlyList<Term> _terms;
+    public string Text { get; }
+
+    HostCondition(string text, IReadOnlyList<Term> terms) { Text = text; _terms = terms; }
+
+    public static HostCondition Always { get; } = new("", []);
+
+    [GeneratedRegex(@"^(?<key>[a-z]+)(?<op>!=|<=|>=|=|<|>)(?<value>\S+)$")]
+    private static partial Regex TermPattern();
+
+    /// <exception cref="FormatException">with a message fit to follow "file:line: "</exception>
+    public static HostCondition Parse(string text)
+    {
+        var terms = new List<Term>();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var m = TermPattern().Match(word);
+            if (!m.Success)
+                throw new FormatException($"when: '{word}' is not key=value (e.g. backend=kvm_pvm, accel=tcg, qemu<8.1)");
+            var key = m.Groups["key"].Value;
+            var op = m.Groups["op"].Value;
+            var value = m.Groups["value"].Value;
+            if (!Keys.Contains(key))
+                throw new FormatException($"when: unknown key '{key}': known are {string.Join(", ", Keys)}");
+            if (key == "qemu")
+            {
+                if (value.Contains('|') || !Version.TryParse(value.Contains('.') ? value : value + ".0", out var v))
+                    throw new FormatException($"when: qemu{op}{value}: expected a version such as 8.1");
+                terms.Add(new Term(key, op, [value], v));
+            }
+            else
+            {
+                if (op is not ("=" or "!="))
+                    throw new FormatException($"when: {key} takes = or !=, not {op}");
+                terms.Add(new Term(key, op, value.Split('|'), null));
+            }
+        }
+        return new HostCondition(text, terms);
+    }
+
+    public bool Holds(ConditionFacts facts) => _terms.All(t => t.Holds(facts));
+
+    sealed record Term(string Key, string Op, string[] Values, Version? Version)
+    {
+        public bool Holds(ConditionFacts facts)
+        {
+            if (Key == "qemu")
+            {
+                // Unknown QEMU version: a version-bound erratum cannot be said to apply.
+                if (facts.Qemu is null) return false;
+                int cmp = Normalize(facts.Qemu).CompareTo(Normalize(Version!));
+                return Op switch
+                {
+                    "=" => cmp == 0, "!=" => cmp != 0, "<" => cmp < 0,
+                    "<=" => cmp <= 0, ">" => cmp > 0, _ => cmp >= 0,
+                };
+            }
+            var actual = Key switch
+            {
+                "backend" => facts.Backend,
+                "accel" => facts.Accel,
+                _ => facts.Vendor,
+            };
+            bool any = Values.Contains(actual, StringComparer.Ordinal);
+            return Op == "=" ? any : !any;
+        }
+
+        // 7.2 and 7.2.0 must compare equal; System.Version treats a missing part as -1.
+        static Version Normalize(Version v) => new(v.Major, v.Minor, Math.Max(v.Build, 0));
+    }
+}

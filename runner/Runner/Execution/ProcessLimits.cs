@@ -1,0 +1,15 @@
+namespace Runner.Execution;
+
+/// <summary>
+/// When to give up on a child: Idle is "no output for this long" (a hung guest),
+/// Hard is the wall-clock cap (a guest that loops while printing).
+/// </summary>
+public sealed record ProcessLimits(TimeSpan Idle, TimeSpan Hard)
+{
+    /// <summary>How long to keep reading after "KVM internal error" so QEMU's register dump reaches the log.</summary>
+    public TimeSpan KvmErrorGrace { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Default hard cap: ten idle periods, at least a minute.</summary>
+    public static ProcessLimits ForIdle(TimeSpan idle, TimeSpan? hard = null) =>
+        new(idle, hard ?? TimeSpan.FromTicks(Math.Max(idle.Ticks * 10, TimeSpan.FromMinutes(1).Ticks)));
+}

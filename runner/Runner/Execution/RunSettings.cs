@@ -1,0 +1,18 @@
+using Runner.Config;
+using Runner.Host;
+using Runner.Workspace;
+
+namespace Runner.Execution;
+
+/// <summary>What every test of one `runner run` shares.</summary>
+public sealed record RunSettings
+{
+    public required ProjectPaths Paths { get; init; }
+    public required HostCaps Caps { get; init; }
+    public required string QemuPath { get; init; }
+    /// <summary>The --accel option; null when not given.</summary>
+    public AccelMode? ForcedAccel { get; init; }
+    public IReadOnlyList<Erratum> Errata { get; init; } = [];
+    /// <summary>Overrides the default hard cap (ten idle timeouts, at least a minute).</summary>
+    public TimeSpan? HardTimeout { get; init; }
+}

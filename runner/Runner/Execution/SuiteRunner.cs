@@ -1,0 +1,47 @@
+using Runner.Config;
+using Runner.Protocol;
+using Runner.Qemu;
+
+namespace Runner.Execution;
+
+/// <summary>Runs the selected entries, up to Jobs at a time; results come back in config order.</summary>
+public static class SuiteRunner
+{
+    public static async Task<IReadOnlyList<TestRunResult>> RunAsync(
+        IReadOnlyList<TestEntry> entries,
+        RunSettings settings,
+        int jobs,
+        Action<TestRunResult>? onResult = null,
+        Action<TestEntry, OutputLine>? onLine = null,
+        CancellationToken cancel = default)
+    {
+        var results = new TestRunResult?[entries.Count];
+        using var slots = new SemaphoreSlim(Math.Max(1, jobs));
+        var callbackGate = new object();
+
+        var tasks = entries.Select(async (entry, index) =>
+        {
+            await slots.WaitAsync(CancellationToken.None);
+            try
+            {
+                var result = cancel.IsCancellationRequested
+                    ? NotRun(entry)
+                    : await TestExecutor.RunAsync(entry, settings, onLine, cancel);
+                results[index] = result;
+                // Reporters write to one console; keep each result's lines together.
+                lock (callbackGate) onResult?.Invoke(result);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+
+        await Task.WhenAll(tasks);
+        return results.Select(r => r!).ToList();
+    }
+
+    static TestRunResult NotRun(TestEntry entry) =>
+        new(entry, AccelDecision.Skip("interrupted before it started"),
+            new Verdict(Outcome.Skip, "not run: interrupted before it started"), TimeSpan.Zero);
+}

@@ -1,0 +1,17 @@
+using Runner.Config;
+using Runner.Protocol;
+using Runner.Qemu;
+
+namespace Runner.Execution;
+
+/// <summary>One test kernel's run as the reporters see it. Argv and LogPath are null when QEMU never started (SKIP before boot).</summary>
+public sealed record TestRunResult(TestEntry Entry, AccelDecision Accel, Verdict Verdict, TimeSpan Duration)
+{
+    public IReadOnlyList<string>? Argv { get; init; }
+    public string? LogPath { get; init; }
+    /// <summary>Every line QEMU printed, for JUnit's system-out.</summary>
+    public IReadOnlyList<OutputLine> Output { get; init; } = [];
+
+    public Outcome Outcome => Verdict.Outcome;
+    public bool IsFailure => Outcome is Outcome.Fail or Outcome.Timeout;
+}

@@ -1,0 +1,27 @@
+using Runner.Qemu;
+
+namespace Runner.Host;
+
+/// <summary>Everything `runner caps` knows about the host; also what requirement checks and errata conditions read.</summary>
+public sealed record HostCaps
+{
+    public required string Root { get; init; }
+    /// <summary>Whether /dev/kvm opens read-write.</summary>
+    public required Capability Kvm { get; init; }
+    public required KvmModules Modules { get; init; }
+    public required Capability Apicv { get; init; }
+    public required Capability Ipiv { get; init; }
+    public required Capability Avic { get; init; }
+    public required CpuInfo Cpu { get; init; }
+    /// <summary>kvm_pvm's no_x2apic=Y hides x2APIC from guests; every other backend emulates it.</summary>
+    public required Capability KvmX2Apic { get; init; }
+    /// <summary>Null when QEMU was not found (QemuProblem says so).</summary>
+    public QemuBinary? Qemu { get; init; }
+    public string QemuProblem { get; init; } = "";
+    public KvmGuestProbeResult Guest { get; init; } = KvmGuestProbeResult.NotRun("not requested");
+
+    public string Backend => Modules.Backend;
+
+    /// <summary>The -cpu to use under KVM: what the guest probe found boots, "host" when unprobed.</summary>
+    public string KvmCpuModel => Guest.CpuModel ?? KvmGuestProbe.PreferredCpu;
+}

@@ -1,0 +1,1 @@
+return await Runner.Cli.RunnerCli.RunAsync(args);

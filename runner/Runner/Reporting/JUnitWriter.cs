@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Runner.Execution;
+using Runner.Protocol;
+
+namespace Runner.Reporting;
+
+/// <summary>
+/// JUnit XML for CI dashboards: one testcase per test kernel (classname "kernels") and one
+/// per guest check (classname = the kernel's name), so a failing check shows up by name.
+/// </summary>
+public static class JUnitWriter
+{
+    public const string KernelClass = "kernels";
+
+    public static XDocument Build(IReadOnlyList<TestRunResult> results)
+    {
+        var cases = new List<XElement>();
+        foreach (var r in results)
+        {
+            cases.Add(KernelCase(r));
+            cases.AddRange(r.Verdict.Checks.Select(c => CheckCase(r.Entry.Name, c)));
+        }
+
+        int failures = cases.Count(c => c.Element("failure") is not null);
+        int skipped = cases.Count(c => c.Element("skipped") is not null);
+        var suite = new XElement("testsuite",
+            new XAttribute("name", "runner"),
+            new XAttribute("tests", cases.Count),
+            new XAttribute("failures", failures),
+            new XAttribute("errors", 0),
+            new XAttribute("skipped", skipped),
+            new XAttribute("time", Seconds(results.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration))),
+            cases);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null),
+            new XElement("testsuites",
+                new XAttribute("tests", cases.Count),
+                new XAttribute("failures", failures),
+                new XAttribute("skipped", skipped),
+                suite));
+    }
+
+    public static string Render(IReadOnlyList<TestRunResult> results)
+    {
+        var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
+        using var ms = new MemoryStream();
+        using (var w = XmlWriter.Create(ms, settings))
+            Build(results).Save(w);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    static XElement KernelCase(TestRunResult r)
+    {
+        var tc = new XElement("testcase",
+            new XAttribute("classname", KernelClass),
+            new XAttribute("name", r.Entry.Name),
+            new XAttribute("time", Seconds(r.Duration)));
+        var reason = Clean(r.Verdict.Reason);
+        switch (r.Outcome)
+        {
+            case Outcome.Fail:
+                tc.Add(new XElement("failure", new XAttribute("message", reason), new XAttribute("type", "FAIL"), reason));
+                break;
+            case Outcome.Timeout:
+                tc.Add(new XElement("failure", new XAttribute("message", reason), new XAttribute("type", "TIMEOUT"), reason));
+                break;
+            case Outcome.Skip:
+                tc.Add(new XElement("skipped", new XAttribute("message", reason)));
+                break;
+            case Outcome.XFail:
+                tc.Add(new XElement("skipped", new XAttribute("message", "XFAIL: " + reason)));
+                break;
+        }
+        if (r.Output.Count > 0)
+            tc.Add(new XElement("system-out", Clean(string.Join("\n",
+                r.Output.Select(l => l.Stream == OutputStream.Stderr ? RunLogWriter.StderrPrefix + l.Text : l.Text)))));
+        return tc;
+    }
+
+    static XElement CheckCase(string kernel, CheckResult c)
+    {
+        var tc = new XElement("testcase", new XAttribute("classname", kernel), new XAttribute("name", c.Name), new XAttribute("time", "0"));
+        var detail = Clean(c.Detail);
+        switch (c.Outcome)
+        {
+            case CheckOutcome.Fail:
+                tc.Add(new XElement("failure", new XAttribute("message", detail), new XAttribute("type", "FAIL"), detail));
+                break;
+            case CheckOutcome.Skip:
+                tc.Add(new XElement("skipped", new XAttribute("message", detail)));
+                break;
+            case CheckOutcome.XFail:
+                tc.Add(new XElement("skipped", new XAttribute("message", Clean($"XFAIL: {c.ErratumReason} ({c.Detail})"))));
+                break;
+            case CheckOutcome.XPass:
+                tc.Add(new XElement("system-out", Clean($"XPASS: passed although tests/errata.cfg expects a failure: {c.ErratumReason}")));
+                break;
+        }
+        return tc;
+    }
+
+    static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+    // Guest output can hold control bytes that XML 1.0 forbids; XmlWriter would throw on them.
+    static string Clean(string s) => new(s.Select(ch => XmlConvert.IsXmlChar(ch) ? ch : '?').ToArray());
+}
