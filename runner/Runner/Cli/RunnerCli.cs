@@ -14,6 +14,7 @@ public static class RunnerCli
         root.Subcommands.Add(RunCommand.Create(global));
         root.Subcommands.Add(CapsCommand.Create(global));
         root.Subcommands.Add(DisasmCommand.Create(global));
+        root.Subcommands.Add(TotalsCommand.Create());
         return root;
     }
 

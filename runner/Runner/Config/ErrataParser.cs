@@ -3,7 +3,7 @@ namespace Runner.Config;
 /// <summary>Reads tests/errata.cfg. A missing file just means no known issues.</summary>
 public static class ErrataParser
 {
-    public static readonly IReadOnlyList<string> KnownKeys = ["test", "check", "when", "reason"];
+    public static readonly IReadOnlyList<string> KnownKeys = ["test", "check", "failure", "when", "reason"];
 
     public static IReadOnlyList<Erratum> ParseFile(string path, string displayName) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), displayName) : [];
@@ -13,7 +13,7 @@ public static class ErrataParser
         var result = new List<Erratum>();
         foreach (var section in IniDocument.Parse(text, displayName))
         {
-            string? test = null, check = null, reason = null;
+            string? test = null, check = null, failure = null, reason = null;
             var when = HostCondition.Always;
             foreach (var (key, value, line) in section.Entries)
             {
@@ -23,6 +23,7 @@ public static class ErrataParser
                 {
                     case "test": test = value; break;
                     case "check": check = value; break;
+                    case "failure": failure = value; break;
                     case "reason": reason = value; break;
                     case "when":
                         try { when = HostCondition.Parse(value); }
@@ -35,8 +36,14 @@ public static class ErrataParser
             }
             // An erratum without a reason would turn a failure into a silent XFAIL nobody can judge later.
             string Need(string? v, string key) => v ?? throw new ConfigErrorException(displayName, section.Line,
-                $"[{section.Name}] has no '{key}': every erratum needs test, check and reason");
-            result.Add(new Erratum(section.Name, Need(test, "test"), Need(check, "check"), when, Need(reason, "reason"), section.Line));
+                $"[{section.Name}] has no '{key}': every erratum needs test, check or failure, and reason");
+            if ((check is null) == (failure is null))
+                throw new ConfigErrorException(displayName, section.Line,
+                    $"[{section.Name}] needs exactly one of 'check' (a guest check that fails) or 'failure' (how the whole run fails)");
+            result.Add(new Erratum(section.Name, Need(test, "test"), check ?? "", when, Need(reason, "reason"), section.Line)
+            {
+                FailurePattern = failure,
+            });
         }
         return result;
     }

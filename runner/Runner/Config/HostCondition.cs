@@ -61,20 +61,22 @@ public sealed partial class HostCondition
             {
                 // Unknown QEMU version: a version-bound erratum cannot be said to apply.
                 if (facts.Qemu is null) return false;
-                int cmp = Normalize(facts.Qemu).CompareTo(Normalize(Version!));
+                // `qemu=7.2` names the 7.2 series (7.2.22 included); `qemu=7.2.1` one release.
+                var actual = Version!.Build < 0 ? new Version(facts.Qemu.Major, facts.Qemu.Minor) : facts.Qemu;
+                int cmp = Normalize(actual).CompareTo(Normalize(Version!));
                 return Op switch
                 {
                     "=" => cmp == 0, "!=" => cmp != 0, "<" => cmp < 0,
                     "<=" => cmp <= 0, ">" => cmp > 0, _ => cmp >= 0,
                 };
             }
-            var actual = Key switch
+            var fact = Key switch
             {
                 "backend" => facts.Backend,
                 "accel" => facts.Accel,
                 _ => facts.Vendor,
             };
-            bool any = Values.Contains(actual, StringComparer.Ordinal);
+            bool any = Values.Contains(fact, StringComparer.Ordinal);
             return Op == "=" ? any : !any;
         }
 

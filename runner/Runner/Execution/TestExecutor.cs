@@ -45,7 +45,8 @@ public static class TestExecutor
             };
             var facts = new ConditionFacts(settings.Caps.Backend, kind.ToText(), settings.Caps.Cpu.Vendor, settings.Caps.Qemu?.Version);
             var verdict = VerdictJudge.Judge(evidence,
-                check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.Reason);
+                check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.Reason,
+                reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
 
             var result = new TestRunResult(entry, accel, verdict, clock.Elapsed) { Argv = argv, Output = process.Lines };
             var log = RunLogWriter.Write(settings.Paths.LogsDir, result, process);

@@ -10,12 +10,18 @@ public static class VerdictJudge
     public const string KvmInternalErrorText = "KVM internal error";
 
     /// <param name="knownIssue">For a check name, the reason of an erratum that applies on this host, else null.</param>
-    public static Verdict Judge(RunEvidence evidence, Func<string, string?>? knownIssue = null)
+    /// <param name="knownRunFailure">For the reason a whole run failed, the reason of a run erratum that applies, else null.</param>
+    public static Verdict Judge(RunEvidence evidence, Func<string, string?>? knownIssue = null,
+                                Func<string, string?>? knownRunFailure = null)
     {
         knownIssue ??= _ => null;
         var records = ProtocolLineParser.ParseAll(evidence.Stdout);
         var checks = BuildChecks(records, knownIssue);
         var verdict = Decide(evidence, records, checks);
+        // A run erratum never covers failed checks: those have check errata of their own.
+        if (verdict.Outcome == Outcome.Fail && !checks.Any(c => c.Outcome == CheckOutcome.Fail)
+            && knownRunFailure?.Invoke(verdict.Reason) is { } why)
+            verdict = new Verdict(Outcome.XFail, $"{verdict.Reason} — known: {why}");
         return verdict with
         {
             Checks = checks,

@@ -14,6 +14,7 @@ namespace Runner.Reporting;
 public static class JUnitWriter
 {
     public const string KernelClass = "kernels";
+    public const string XFailPrefix = "XFAIL: ";
 
     public static XDocument Build(IReadOnlyList<TestRunResult> results)
     {
@@ -70,7 +71,7 @@ public static class JUnitWriter
                 tc.Add(new XElement("skipped", new XAttribute("message", reason)));
                 break;
             case Outcome.XFail:
-                tc.Add(new XElement("skipped", new XAttribute("message", "XFAIL: " + reason)));
+                tc.Add(new XElement("skipped", new XAttribute("message", XFailPrefix + reason)));
                 break;
         }
         if (r.Output.Count > 0)
@@ -92,7 +93,7 @@ public static class JUnitWriter
                 tc.Add(new XElement("skipped", new XAttribute("message", detail)));
                 break;
             case CheckOutcome.XFail:
-                tc.Add(new XElement("skipped", new XAttribute("message", Clean($"XFAIL: {c.ErratumReason} ({c.Detail})"))));
+                tc.Add(new XElement("skipped", new XAttribute("message", Clean($"{XFailPrefix}{c.ErratumReason} ({c.Detail})"))));
                 break;
             case CheckOutcome.XPass:
                 tc.Add(new XElement("system-out", Clean($"XPASS: passed although tests/errata.cfg expects a failure: {c.ErratumReason}")));

@@ -1,0 +1,55 @@
+using System.Xml.Linq;
+using Runner.Reporting;
+
+namespace Runner.Tests.Reporting;
+
+public class ResultTotalsTests
+{
+    // The shape `dotnet test --logger trx` writes (trimmed to what is read).
+    const string Trx = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+          <ResultSummary outcome="Failed">
+            <Counters total="10" executed="9" passed="7" failed="2" error="0" timeout="0" aborted="0" inconclusive="0" notExecuted="1" />
+          </ResultSummary>
+        </TestRun>
+        """;
+
+    const string JUnit = """
+        <testsuites>
+          <testsuite name="runner">
+            <testcase classname="kernels" name="selftest" />
+            <testcase classname="kernels" name="apic"><skipped message="XFAIL: kvm_pvm never sets ISR" /></testcase>
+            <testcase classname="kernels" name="pveoi"><skipped message="all checks skipped" /></testcase>
+            <testcase classname="kernels" name="idt"><failure message="guest fault" /></testcase>
+            <testcase classname="selftest" name="report.check" />
+            <testcase classname="selftest" name="report.other"><failure message="x" /></testcase>
+          </testsuite>
+        </testsuites>
+        """;
+
+    [Fact]
+    public void TrxCountsPassedFailedAndNotExecuted()
+    {
+        var t = ResultTotals.FromTrx(XDocument.Parse(Trx));
+        Assert.Equal((7, 2, 1), (t.Passed, t.Failed, t.Skipped));
+    }
+
+    [Fact]
+    public void JUnitCountsOnlyKernelRunsAndSeparatesXFail()
+    {
+        var t = ResultTotals.FromJUnit(XDocument.Parse(JUnit));
+        Assert.Equal((1, 1, 1, 1), (t.Passed, t.Failed, t.Skipped, t.XFailed));
+    }
+
+    [Fact]
+    public void ClosingLineIsThePlainFormCiReads()
+    {
+        var total = ResultTotals.FromTrx(XDocument.Parse(Trx)) + ResultTotals.FromJUnit(XDocument.Parse(JUnit));
+        var w = new StringWriter();
+        total.Write(w);
+        var lines = w.ToString().TrimEnd().Split('\n');
+        Assert.Equal("8 passed, 3 failed, 3 skipped", lines[^1]);
+        Assert.Contains("1 xfail", lines[0]);
+    }
+}
