@@ -291,6 +291,22 @@ namespace Kernel
             return idle;
         }
 
+        /// <summary>
+        /// Writes the ICR and returns without polling delivery status: the benchmark
+        /// path, identical to the assembly reference in boot/ipi.asm. The target's
+        /// acknowledgement is what the caller waits for. The xAPIC's two writes must not
+        /// be split by an interrupt handler that also sends: call with IF clear.
+        /// </summary>
+        public static void SendIpiNoWait(uint destination, uint icrLow)
+        {
+            if (Mode == ApicMode.X2Apic) X2Apic.SendIpi(destination, icrLow);
+            else
+            {
+                XApic.Write(ApicRegisters.IcrHigh, (destination & ApicRegisters.XApicIdMask) << ApicRegisters.XApicIcrDestinationShift);
+                XApic.Write(ApicRegisters.IcrLow, icrLow);
+            }
+        }
+
         /// <summary>Fixed self-IPI: the SELF IPI register in x2APIC, the ICR "self" shorthand in xAPIC.</summary>
         public static bool SelfIpi(int vector)
         {

@@ -84,6 +84,15 @@ namespace Kernel
             }
         }
 
+        /// <summary>
+        /// Points the gate of <paramref name="vector"/> straight at an assembly entry that
+        /// ends in IRETQ, bypassing the common stub and the C# dispatcher (benchmarks'
+        /// reference paths); <see cref="RestoreGate"/> undoes it.
+        /// </summary>
+        public static void SetRawGate(int vector, ulong entry) => SetGate(vector, entry, 0);
+
+        public static void RestoreGate(int vector) => SetGate(vector, isr_stub_table_address()[vector], 0);
+
         public static void Set(int vector, delegate*<InterruptFrame*, void> handler)
         {
             s_handlers.Entries[vector] = (ulong)handler;

@@ -133,6 +133,27 @@ namespace Kernel
             Console.End();
         }
 
+        /// <summary>How long <see cref="Sync"/> waits for the runner.</summary>
+        public const ulong SyncWaitUs = 10_000_000;
+
+        /// <summary>
+        /// A rendezvous with the runner (docs/protocol.md `#kt sync`): when the command
+        /// line has sync=1, print the tag and wait for the runner to answer with a byte
+        /// on the serial port (it reads the VM's KVM counters in between). Without
+        /// sync=1 it returns at once. Fails, naming the tag, if no answer came.
+        /// </summary>
+        public static bool Sync(string tag)
+        {
+            if (!CommandLine.Is("sync", "1")) return true;
+            Console.Begin();
+            StartLine("sync ", tag);
+            Console.WriteLine();
+            Console.End();
+            if (Serial.Read(Tsc.Deadline(SyncWaitUs)) >= 0) return true;
+            Check(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
+            return false;
+        }
+
         /// <summary>An exception nobody expected: report it and end the test as failed.</summary>
         public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what)
         {

@@ -10,6 +10,8 @@ namespace Kernel
         private const byte FcrEnableClear = 0x07;
         private const byte McrDtrRtsOut2 = 0x0B;
         private const byte LsrThrEmpty = 0x20;
+        private const byte LsrDataReady = 0x01;
+        private const ushort RBR = 0;
         private const byte Divisor115200 = 1;
 
         public static void Init()
@@ -21,6 +23,17 @@ namespace Kernel
             Cpu.OutB(Com1 + LCR, Lcr8N1);
             Cpu.OutB(Com1 + FCR, FcrEnableClear);
             Cpu.OutB(Com1 + MCR, McrDtrRtsOut2);
+        }
+
+        /// <summary>Reads one byte from the host (QEMU's serial stdin) or returns -1 once the TSC passes <paramref name="deadline"/>.</summary>
+        public static int Read(ulong deadline)
+        {
+            while ((Cpu.InB(Com1 + LSR) & LsrDataReady) == 0)
+            {
+                if (Tsc.Passed(deadline)) return -1;
+                Cpu.Pause();
+            }
+            return Cpu.InB(Com1 + RBR);
         }
 
         public static void Write(byte b)

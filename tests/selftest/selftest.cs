@@ -17,6 +17,7 @@ internal static unsafe class TestKernel
         CheckStructArray();
         CheckCommandLine();
         CheckGuardedMsr();
+        CheckSort();
         Report.Skip("report.skip", "deliberate skip: the runner must count it as skipped");
     }
 
@@ -86,6 +87,22 @@ internal static unsafe class TestKernel
         Report.CheckEqual("msr.reserved_write_gp", Exceptions.GP, (ulong)Cpu.WriteMsrSafe(ReservedMsr, 0));
         Report.Check(Cpu.WriteMsrSafe(MsrKernelGsBase, 0x5A) == Cpu.NoFault, "msr.valid_write_no_fault");
         Report.CheckEqual("msr.valid_read_back", 0x5A, Cpu.ReadMsr(MsrKernelGsBase));
+    }
+
+    private static void CheckSort()
+    {
+        ulong* a = stackalloc ulong[64];
+        // A pseudo-random permutation with duplicates, so the sort has real work to do.
+        ulong x = 12345;
+        for (int i = 0; i < 64; i++) { x = x * 6364136223846793005UL + 1442695040888963407UL; a[i] = (x >> 58); }
+        Sort.Ascending(a, 64);
+        bool ordered = true;
+        for (int i = 1; i < 64; i++) ordered &= a[i - 1] <= a[i];
+        Report.Check(ordered, "sort.ascending");
+        ulong* b = stackalloc ulong[5];
+        b[0] = 5; b[1] = 1; b[2] = 4; b[3] = 2; b[4] = 3;
+        Sort.Ascending(b, 5);
+        Report.Check(b[0] == 1 && b[1] == 2 && b[2] == 3 && b[3] == 4 && b[4] == 5, "sort.small_exact");
     }
 
     private struct Point { public long X, Y; }

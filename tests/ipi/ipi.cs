@@ -1,0 +1,226 @@
+using System.Runtime.InteropServices;
+using Kernel;
+
+/// <summary>
+/// IPI round-trip cost, the figure the KVM IPI-virtualization patch published: the
+/// sender writes the ICR, the target's handler EOIs and acknowledges, the sender
+/// waits for the acknowledgement. Timed with the fenced TSC over a batch (average)
+/// and per round trip (min, median, p99), once in C# and once in assembly
+/// (kernel/boot/ipi.asm), so the cost of C# is itself a measured figure.
+///
+/// Command line: apic=xapic|x2apic target=spin|halt kind=unicast|self|broadcast
+/// iters=N warmup=N sync=0|1 (sync: rendezvous with the runner around the timed
+/// C# batch, which reads KVM's exit counters there).
+/// </summary>
+internal static unsafe class TestKernel
+{
+    public const string Name = "ipi";
+
+    private const int Vector = 0xE0;
+    private const int DefaultIterations = 1000, MaxIterations = 100_000, DefaultWarmup = 100;
+    private const ulong AckWaitUs = 1_000_000;          // one round trip; far above any real cost
+    private const ulong TargetLifetimeUs = 60_000_000;  // a target loop gives up after this
+    private const int OverheadSamples = 256;
+    private const int SpinsPerTscCheck = 1024;          // SPINS_PER_TSC_CHECK in boot/ipi.asm
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct AsmParams                              // IpiAsmParams in boot/ipi.asm
+    {
+        public uint X2Apic, Msr, Low, High, Iterations, AcksPerIpi;
+        public ulong WaitCycles;
+        public ulong* Samples;
+    }
+
+    [DllImport("*"), SuppressGCTransition] private static extern ulong ipi_asm_roundtrip(AsmParams* p);
+    [DllImport("*"), SuppressGCTransition] private static extern ulong ipi_asm_handler_address(int x2apic);
+
+    // Samples live in .bss rather than on the heap: no allocation in the measured kernel.
+    private struct SampleBuffer { public fixed ulong Values[MaxIterations]; }
+    private static SampleBuffer s_samples;
+
+    private static int s_ack;
+    private static int s_stop;
+    private static int s_halt;
+
+    public static void Run()
+    {
+        bool x2apic = CommandLine.Is("apic", "x2apic");
+        bool broadcast = CommandLine.Is("kind", "broadcast");
+        bool self = CommandLine.Is("kind", "self");
+        s_halt = CommandLine.Is("target", "halt") ? 1 : 0;
+        int iterations = (int)CommandLine.GetInt("iters", DefaultIterations);
+        int warmup = (int)CommandLine.GetInt("warmup", DefaultWarmup);
+        if (iterations < 1 || iterations > MaxIterations)
+        {
+            Report.Check(false, "ipi.iterations_valid", "iters must be 1..100000");
+            return;
+        }
+
+        Report.Info("ipi.apic", x2apic ? "x2apic" : "xapic");
+        Report.Info("ipi.kind", self ? "self" : broadcast ? "broadcast" : "unicast");
+        Report.Info("ipi.target", self ? "self" : s_halt != 0 ? "halt" : "spin");
+
+        if (x2apic && !Apic.X2ApicSupported)
+        {
+            Report.Skip("ipi.x2apic", "CPUID.1:ECX.x2APIC is clear: this virtual CPU has no x2APIC");
+            return;
+        }
+        if (!self && Smp.CpuCount < 2)
+        {
+            Report.Skip("ipi.cross_cpu", "one vCPU: a unicast or broadcast IPI needs a second CPU (runner: --cpus 2)");
+            return;
+        }
+
+        Report.Check(Apic.Init(x2apic ? ApicMode.X2Apic : ApicMode.XApic), "ipi.apic_mode_set");
+        for (int cpu = 1; cpu < Smp.CpuCount; cpu++)
+            Report.Check(Smp.OnCpu(cpu, &InitTargetApic, null) && PerCpu.Of(cpu)->Scratch[0] == 1, "ipi.target_apic_ready");
+        Idt.Set(Vector, &OnIpi);
+
+        uint destination = self ? 0 : broadcast ? 0 : Smp.ApicIdOf(1);
+        uint shorthand = self ? ApicRegisters.IcrSelf : broadcast ? ApicRegisters.IcrAllExcludingSelf : ApicRegisters.IcrNoShorthand;
+        uint icrLow = (uint)Vector | ApicRegisters.IcrFixed | ApicRegisters.IcrPhysical | shorthand
+                    | ApicRegisters.IcrLevelAssert | ApicRegisters.IcrTriggerEdge;
+        int acksPerIpi = broadcast ? Smp.CpuCount - 1 : 1;
+
+        s_stop = 0;
+        if (!self)
+            for (int cpu = 1; cpu < Smp.CpuCount; cpu++) Smp.OnCpuAsync(cpu, &TargetLoop, null);
+        else
+            Cpu.EnableInterrupts();         // the sender is its own target
+
+        Tsc.MeasureOverhead(OverheadSamples, out ulong overheadMin, out ulong overheadMedian);
+        Report.Metric("timer.overhead.min", (long)overheadMin, "cycles");
+        Report.Metric("timer.overhead.median", (long)overheadMedian, "cycles");
+        Report.Metric("ipi.iterations", iterations, "count");
+
+        bool ok = CSharpLoop(warmup, destination, icrLow, acksPerIpi, self, x2apic, null) != 0;
+        Report.Check(ok, "ipi.warmup_acknowledged", "a warm-up IPI was never acknowledged by the target's handler");
+
+        long csharpAvg = 0, asmAvg = 0;
+        fixed (ulong* samples = s_samples.Values)
+        {
+            if (!Report.Sync("measure-begin")) return;
+            ulong batch = CSharpLoop(iterations, destination, icrLow, acksPerIpi, self, x2apic, null);
+            if (!Report.Sync("measure-end")) return;
+            ok &= Report.Check(batch != 0, "ipi.csharp.batch_acknowledged", "an IPI of the timed C# batch was never acknowledged");
+            csharpAvg = (long)(batch / (ulong)iterations);
+            Report.Metric("ipi.cycles.avg", csharpAvg, "cycles");
+            ok &= Report.Check(CSharpLoop(iterations, destination, icrLow, acksPerIpi, self, x2apic, samples) != 0,
+                "ipi.csharp.samples_acknowledged", "an IPI of the sampled C# loop was never acknowledged");
+            Distribution("ipi.cycles.min", "ipi.cycles.median", "ipi.cycles.p99", samples, iterations);
+
+            // The same round trip in assembly, with its own bare handler in the gate.
+            Idt.SetRawGate(Vector, ipi_asm_handler_address(x2apic ? 1 : 0));
+            AsmParams p = AsmFor(x2apic, self, destination, icrLow, iterations, acksPerIpi);
+            ulong asmBatch = ipi_asm_roundtrip(&p);
+            ok &= Report.Check(asmBatch != 0, "ipi.asm.batch_acknowledged", "an IPI of the assembly batch was never acknowledged");
+            asmAvg = (long)(asmBatch / (ulong)iterations);
+            Report.Metric("ipi.asm.cycles.avg", asmAvg, "cycles");
+            p.Samples = samples;
+            ok &= Report.Check(ipi_asm_roundtrip(&p) != 0, "ipi.asm.samples_acknowledged",
+                "an IPI of the sampled assembly loop was never acknowledged");
+            Distribution("ipi.asm.cycles.min", "ipi.asm.cycles.median", "ipi.asm.cycles.p99", samples, iterations);
+            Idt.RestoreGate(Vector);
+        }
+        if (asmAvg > 0) Report.Metric("ipi.csharp_over_asm_permille", csharpAvg * 1000 / asmAvg, "permille");
+
+        StopTargets(self, destination, icrLow);
+        Report.Check(ok, "ipi.all_round_trips_completed");
+    }
+
+    private static void InitTargetApic(void* arg)
+    {
+        PerCpu.Current->Scratch[0] = Apic.InitThisCpu() ? 1UL : 0UL;
+    }
+
+    private static void OnIpi(InterruptFrame* frame)
+    {
+        Apic.Eoi();
+        fixed (int* ack = &s_ack) Atomic.FetchAdd(ack, 1);
+    }
+
+    /// <summary>The target: interrupts on, spinning or halted, until told to stop.</summary>
+    private static void TargetLoop(void* arg)
+    {
+        ulong deadline = Tsc.Deadline(TargetLifetimeUs);
+        if (s_halt != 0)
+        {
+            while (s_stop == 0 && !Tsc.Passed(deadline)) Cpu.EnableInterruptsAndHalt();
+        }
+        else
+        {
+            Cpu.EnableInterrupts();
+            while (s_stop == 0 && !Tsc.Passed(deadline)) Cpu.Pause();
+        }
+        Cpu.DisableInterrupts();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> IPIs, each after the previous one was acknowledged.
+    /// Returns the batch's cycles (or 1 when sampling into <paramref name="samples"/>),
+    /// 0 if an acknowledgement never came.
+    /// </summary>
+    private static ulong CSharpLoop(int count, uint destination, uint icrLow, int acksPerIpi, bool self, bool x2apic, ulong* samples)
+    {
+        s_ack = 0;
+        int expected = 0;
+        ulong start = Cpu.TimerBegin();
+        // One deadline for the whole loop, checked every SpinsPerTscCheck spins: RDTSC
+        // traps on some hosts, and boot/ipi.asm bounds its wait the same way.
+        ulong giveUp = start + Tsc.MicrosecondsToCycles(AckWaitUs) * (ulong)count;
+        for (int i = 0; i < count; i++)
+        {
+            ulong t0 = samples != null ? Cpu.TimerBegin() : 0;
+            if (self && x2apic) X2Apic.SelfIpi(Vector);
+            else Apic.SendIpiNoWait(destination, icrLow);
+            expected += acksPerIpi;
+            int spins = 0;
+            while (s_ack < expected)
+            {
+                Cpu.Pause();
+                if ((++spins & (SpinsPerTscCheck - 1)) == 0 && Cpu.Rdtsc() > giveUp) return 0;
+            }
+            if (samples != null) samples[i] = Cpu.TimerEnd() - t0;
+        }
+        ulong end = Cpu.TimerEnd();
+        return samples != null ? 1 : end - start;
+    }
+
+    private static AsmParams AsmFor(bool x2apic, bool self, uint destination, uint icrLow, int iterations, int acksPerIpi)
+    {
+        AsmParams p;
+        p.X2Apic = x2apic ? 1u : 0u;
+        p.Msr = self && x2apic ? ApicRegisters.X2ApicSelfIpiMsr : ApicRegisters.X2ApicIcrMsr;
+        p.Low = self && x2apic ? (uint)Vector : icrLow;
+        p.High = x2apic ? (self ? 0 : destination)
+                        : (destination & ApicRegisters.XApicIdMask) << ApicRegisters.XApicIcrDestinationShift;
+        p.Iterations = (uint)iterations;
+        p.AcksPerIpi = (uint)acksPerIpi;
+        p.WaitCycles = Tsc.MicrosecondsToCycles(AckWaitUs);
+        p.Samples = null;
+        return p;
+    }
+
+    private static void Distribution(string minName, string medianName, string p99Name, ulong* samples, int n)
+    {
+        Sort.Ascending(samples, n);
+        Report.Metric(minName, (long)samples[0], "cycles");
+        Report.Metric(medianName, (long)samples[n / 2], "cycles");
+        Report.Metric(p99Name, (long)samples[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], "cycles");
+    }
+
+    private static void StopTargets(bool self, uint destination, uint icrLow)
+    {
+        s_stop = 1;
+        if (self)
+        {
+            Cpu.DisableInterrupts();
+            return;
+        }
+        // A halted target only sees the flag when something wakes it.
+        Apic.SendIpiNoWait(destination, icrLow);
+        bool stopped = true;
+        for (int cpu = 1; cpu < Smp.CpuCount; cpu++) stopped &= Smp.WaitIdle(cpu);
+        Report.Check(stopped, "ipi.targets_stopped");
+    }
+}
