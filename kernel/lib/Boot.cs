@@ -9,6 +9,8 @@ namespace Kernel
         private static void KMain(byte* startInfo)
         {
             Serial.Init();
+            // Firmware (SeaBIOS on q35) leaves its last line unterminated: start ours fresh.
+            Console.WriteLine("");
             CommandLine.Init(startInfo);
             Idt.Init();
             Tss.InitThisCpu();
