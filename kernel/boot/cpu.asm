@@ -246,3 +246,16 @@ cpu_wrmsr_safe:
 .fault:
         mov eax, [gs:PERCPU_LAST_VECTOR]
         ret
+
+; void cpu_spin_loop(uint64 n): n iterations of DEC/JNZ, one cycle each on hardware.
+; Timed by tests/cpuid to tell a guest that runs natively from one that a host
+; runs through an instruction emulator.
+global cpu_spin_loop
+cpu_spin_loop:
+        test rdi, rdi
+        jz .done
+.loop:
+        dec rdi
+        jnz .loop
+.done:
+        ret

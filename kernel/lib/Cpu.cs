@@ -102,6 +102,10 @@ namespace Kernel
         [DllImport("*", EntryPoint = "mmio_write32"), SuppressGCTransition]
         public static extern void MmioWrite32(ulong address, uint value);
 
+        /// <summary>N iterations of DEC/JNZ: about N cycles when the guest runs natively.</summary>
+        [DllImport("*", EntryPoint = "cpu_spin_loop"), SuppressGCTransition]
+        public static extern void SpinLoop(ulong iterations);
+
         public const ulong RflagsIF = 1 << 9;
         public static bool InterruptsEnabled => (ReadRflags() & RflagsIF) != 0;
     }
