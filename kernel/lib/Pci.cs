@@ -1,0 +1,543 @@
+namespace Kernel
+{
+    /// <summary>
+    /// PCI configuration space (PCI Local Bus Spec 3.0 ch. 6; PCI Express Base 4.0 7.2).
+    /// Two access methods, chosen by <see cref="Init"/>: configuration mechanism #1 through
+    /// ports 0xCF8/0xCFC (q35, pc), or ECAM, memory-mapped, at the base the ACPI MCFG
+    /// table gives, else at QEMU microvm's fixed base (microvm with pcie=on has no 0xCF8
+    /// and lists no MCFG). A function is named by its
+    /// routing ID, bus[15:8] device[7:3] function[2:0] (<see cref="Bdf"/>), an int, so no
+    /// structure is ever copied.
+    /// </summary>
+    public static unsafe class Pci
+    {
+        public const int MechanismNone = 0, MechanismPortIo = 1, MechanismEcam = 2;
+        /// <summary>How configuration space is reached; <see cref="MechanismNone"/> until Init found one.</summary>
+        public static int Mechanism;
+        public static ulong EcamBase;
+        public static int EcamStartBus, EcamEndBus;
+
+        // ---- configuration mechanism #1 (PCI 3.0 3.2.2.3.2) ----
+        public const ushort ConfigAddressPort = 0xCF8;
+        public const ushort ConfigDataPort = 0xCFC;
+        public const uint ConfigAddressEnable = 1u << 31;
+        private const int PortBusShift = 16, PortDeviceShift = 11, PortFunctionShift = 8;
+        private const uint PortRegisterMask = 0xFC;
+
+        // ---- ECAM (PCIe 4.0 7.2.2, table 7-1) ----
+        private const int EcamBusShift = 20, EcamDeviceShift = 15, EcamFunctionShift = 12;
+        private const uint EcamRegisterMask = 0xFFC;
+        /// <summary>Configuration space of one function: 256 bytes (PCI), 4 KiB (PCIe, ECAM only).</summary>
+        public const int ConfigSpaceSize = 256;
+
+        // ---- MCFG (PCI Firmware Spec 3.0 4.1.2) ----
+        private const int McfgReservedBytes = 8;
+        private const int McfgAllocationsOffset = Acpi.HeaderSize + McfgReservedBytes;
+        private const int McfgAllocationSize = 16;
+        private const int McfgSegmentOffset = 8, McfgStartBusOffset = 10, McfgEndBusOffset = 11;
+
+        // ---- routing ID ----
+        public const int MaxDevices = 32, MaxFunctions = 8;
+        private const int BdfBusShift = 8, BdfDeviceShift = 3;
+        private const int BdfDeviceMask = 0x1F, BdfFunctionMask = 0x7, BdfBusMask = 0xFF;
+        /// <summary>No function: what the Find functions return when nothing matched.</summary>
+        public const int NotFound = -1;
+
+        // ---- type 0 header (PCI 3.0 6.1, fig. 6-1) ----
+        public const int VendorId = 0x00;
+        public const int DeviceId = 0x02;
+        public const int Command = 0x04;
+        public const int Status = 0x06;
+        public const int RevisionId = 0x08;
+        public const int ClassCode = 0x09;          // prog-if 0x09, subclass 0x0A, class 0x0B
+        public const int HeaderType = 0x0E;
+        public const int Bar0 = 0x10;
+        public const int BarCount = 6;
+        public const int BarSize = 4;
+        public const int CapabilitiesPointer = 0x34;
+        public const int InterruptLine = 0x3C;
+        public const int InterruptPin = 0x3D;
+
+        /// <summary>Vendor ID read from an empty slot (master abort returns all ones).</summary>
+        public const ushort NoVendor = 0xFFFF;
+        public const uint HeaderTypeMultiFunction = 1u << 7;
+        public const uint HeaderTypeMask = 0x7F;
+        public const uint HeaderTypeNormal = 0;
+
+        // ---- command register (PCI 3.0 6.2.2) ----
+        public const ushort CommandIoSpace = 1 << 0;
+        public const ushort CommandMemorySpace = 1 << 1;
+        public const ushort CommandBusMaster = 1 << 2;
+        public const ushort CommandInterruptDisable = 1 << 10;
+
+        // ---- status register ----
+        public const ushort StatusCapabilitiesList = 1 << 4;
+
+        // ---- base address registers (PCI 3.0 6.2.5.1) ----
+        public const uint BarIoSpace = 1u << 0;
+        public const uint BarMemoryTypeMask = 3u << 1;
+        public const uint BarMemoryType32 = 0u << 1;
+        public const uint BarMemoryType64 = 2u << 1;
+        public const uint BarPrefetchable = 1u << 3;
+        public const uint BarMemoryAddressMask = 0xFFFFFFF0;
+        private const uint BarSizingPattern = 0xFFFFFFFF;
+        /// <summary>Upper half of a 32-bit BAR's size mask: such a BAR decodes nothing above 4 GiB.</summary>
+        private const ulong UpperDwordOnes = 0xFFFF_FFFF_0000_0000;
+        private const int DwordBits = 32;
+
+        // ---- capability list (PCI 3.0 6.7) ----
+        public const int CapabilityNext = 1;
+        private const uint CapabilityPointerMask = 0xFC;
+        /// <summary>Walk limit: 48 capabilities fit in the 192 bytes after the header.</summary>
+        private const int MaxCapabilities = 48;
+        private const int FirstCapabilityOffset = 0x40;
+        public const int CapabilityIdPowerManagement = 0x01;
+        public const int CapabilityIdMsi = 0x05;
+        public const int CapabilityIdPciExpress = 0x10;
+        public const int CapabilityIdMsiX = 0x11;
+
+        // ---- where unassigned memory BARs go ----
+        /// <summary>
+        /// 32-bit window for BARs firmware left at 0: QEMU microvm's PCIE_MMIO_BASE/SIZE
+        /// (include/hw/i386/microvm.h), which also lies inside q35's 32-bit PCI hole. It is
+        /// in the 4th GiB, mapped uncached by boot/pvh.asm.
+        /// </summary>
+        public const ulong MmioWindowBase = 0xC000_0000;
+        public const ulong MmioWindowSize = 0x2000_0000;
+        private static ulong s_nextMmio;
+
+        // =====================================================================
+        // Access
+        // =====================================================================
+
+        public static int Bdf(int bus, int device, int function) =>
+            (bus << BdfBusShift) | (device << BdfDeviceShift) | function;
+        public static int BusOf(int bdf) => (bdf >> BdfBusShift) & BdfBusMask;
+        public static int DeviceOf(int bdf) => (bdf >> BdfDeviceShift) & BdfDeviceMask;
+        public static int FunctionOf(int bdf) => bdf & BdfFunctionMask;
+
+        /// <summary>
+        /// Finds a configuration mechanism: #1 when the 0xCF8 probe reads back its enable
+        /// bit (as Linux' pci_check_type1 does), else ECAM from the ACPI MCFG table, else
+        /// ECAM at microvm's base if a function answers there. Returns false (Mechanism =
+        /// None) when none exists, e.g. microvm without pcie=on.
+        /// </summary>
+        public static bool Init()
+        {
+            if (Mechanism != MechanismNone) return true;
+            // `pci=ecam` on the command line skips the port probe (to exercise ECAM on q35).
+            if (!CommandLine.Is("pci", "ecam") && PortMechanismPresent()) Mechanism = MechanismPortIo;
+            else if (EcamFromMcfg()) { Mechanism = MechanismEcam; s_ecamSource = EcamSourceMcfg; }
+            else if (EcamAtMicrovmBase()) { Mechanism = MechanismEcam; s_ecamSource = EcamSourceMicrovm; }
+            return Mechanism != MechanismNone;
+        }
+
+        /// <summary>
+        /// QEMU microvm with pcie=on (QEMU 7.2) lists no MCFG, only FACP and APIC: its GPEX
+        /// host's ECAM is at the fixed PCIE_ECAM_BASE of include/hw/i386/microvm.h,
+        /// 256 buses. Taken only if a function answers at 00:00.0 there (the GPEX host
+        /// bridge); unbacked addresses read all zeros or all ones.
+        /// </summary>
+        public const ulong MicrovmEcamBase = 0xE000_0000;
+        public const int MicrovmEcamLastBus = 0xFF;
+
+        private static bool EcamAtMicrovmBase()
+        {
+            EcamBase = MicrovmEcamBase;
+            EcamStartBus = 0;
+            EcamEndBus = MicrovmEcamLastBus;
+            Mechanism = MechanismEcam;
+            bool present = Exists(Bdf(0, 0, 0));
+            Mechanism = MechanismNone;
+            if (!present) EcamBase = 0;
+            return present;
+        }
+
+        private const int EcamSourceNone = 0, EcamSourceMcfg = 1, EcamSourceMicrovm = 2;
+        private static int s_ecamSource;
+
+        private static bool PortMechanismPresent()
+        {
+            uint saved = Cpu.InL(ConfigAddressPort);
+            Cpu.OutL(ConfigAddressPort, ConfigAddressEnable);
+            uint back = Cpu.InL(ConfigAddressPort);
+            Cpu.OutL(ConfigAddressPort, saved);
+            return back == ConfigAddressEnable;
+        }
+
+        private static bool EcamFromMcfg()
+        {
+            byte* mcfg = Acpi.FindTable("MCFG");
+            if (mcfg == null) return false;
+            uint length = Acpi.LengthOf(mcfg);
+            for (uint off = McfgAllocationsOffset; off + McfgAllocationSize <= length; off += McfgAllocationSize)
+            {
+                byte* a = mcfg + off;
+                ulong baseAddress = *(ulong*)a;
+                // Segment group 0 only (offset 8); the base must be inside the identity map.
+                if (*(ushort*)(a + McfgSegmentOffset) != 0 || baseAddress == 0 || baseAddress >= Acpi.IdentityMapLimit) continue;
+                EcamBase = baseAddress;
+                EcamStartBus = a[McfgStartBusOffset];
+                EcamEndBus = a[McfgEndBusOffset];
+                return true;
+            }
+            return false;
+        }
+
+        public static string MechanismName =>
+            Mechanism == MechanismPortIo ? "port-cf8"
+            : Mechanism != MechanismEcam ? "none"
+            : s_ecamSource == EcamSourceMcfg ? "ecam-mcfg" : "ecam-microvm";
+
+        private static uint PortAddress(int bdf, int offset) =>
+            ConfigAddressEnable | ((uint)BusOf(bdf) << PortBusShift) | ((uint)DeviceOf(bdf) << PortDeviceShift)
+            | ((uint)FunctionOf(bdf) << PortFunctionShift) | ((uint)offset & PortRegisterMask);
+
+        private static ulong EcamAddress(int bdf, int offset) =>
+            EcamBase + ((ulong)(BusOf(bdf) - EcamStartBus) << EcamBusShift) + ((ulong)DeviceOf(bdf) << EcamDeviceShift)
+            + ((ulong)FunctionOf(bdf) << EcamFunctionShift) + ((uint)offset & EcamRegisterMask);
+
+        /// <summary>
+        /// One aligned dword of configuration space. Port I/O is two accesses: callers on
+        /// several CPUs must not interleave (the tests configure devices from the BSP only).
+        /// </summary>
+        public static uint Read32(int bdf, int offset)
+        {
+            if (Mechanism == MechanismEcam)
+            {
+                int bus = BusOf(bdf);
+                if (bus < EcamStartBus || bus > EcamEndBus) return uint.MaxValue;
+                return Cpu.MmioRead32(EcamAddress(bdf, offset));
+            }
+            if (Mechanism == MechanismPortIo)
+            {
+                Cpu.OutL(ConfigAddressPort, PortAddress(bdf, offset));
+                return Cpu.InL(ConfigDataPort);
+            }
+            return uint.MaxValue;
+        }
+
+        public static void Write32(int bdf, int offset, uint value)
+        {
+            if (Mechanism == MechanismEcam)
+            {
+                int bus = BusOf(bdf);
+                if (bus >= EcamStartBus && bus <= EcamEndBus) Cpu.MmioWrite32(EcamAddress(bdf, offset), value);
+            }
+            else if (Mechanism == MechanismPortIo)
+            {
+                Cpu.OutL(ConfigAddressPort, PortAddress(bdf, offset));
+                Cpu.OutL(ConfigDataPort, value);
+            }
+        }
+
+        private const int BitsPerByte = 8;
+        private const int WordAlignMask = 2, ByteAlignMask = 3, DwordMask = ~3;
+        private const uint WordMask = 0xFFFF;
+
+        public static ushort Read16(int bdf, int offset) =>
+            (ushort)(Read32(bdf, offset & DwordMask) >> ((offset & WordAlignMask) * BitsPerByte));
+
+        public static byte Read8(int bdf, int offset) =>
+            (byte)(Read32(bdf, offset & DwordMask) >> ((offset & ByteAlignMask) * BitsPerByte));
+
+        /// <summary>
+        /// A 16-bit write done as a dword read-modify-write (MmioWrite32 is the only MMIO
+        /// store). The other half is written back as read, except the status register
+        /// (offset 6), whose bits are write-one-to-clear: it is written as 0, which changes
+        /// nothing. Not for other registers with write-one-to-clear neighbours.
+        /// </summary>
+        public static void Write16(int bdf, int offset, ushort value)
+        {
+            int aligned = offset & DwordMask;
+            int shift = (offset & WordAlignMask) * BitsPerByte;
+            uint dword = aligned == Command ? Read16(bdf, Command) : Read32(bdf, aligned);
+            dword = (dword & ~(WordMask << shift)) | ((uint)value << shift);
+            Write32(bdf, aligned, dword);
+        }
+
+        public static ushort VendorOf(int bdf) => Read16(bdf, VendorId);
+        public static ushort DeviceIdOf(int bdf) => Read16(bdf, DeviceId);
+        public static bool Exists(int bdf)
+        {
+            ushort v = VendorOf(bdf);
+            // Unbacked ECAM or port space may read all zeros instead of all ones.
+            return v != NoVendor && v != 0;
+        }
+
+        // =====================================================================
+        // Enumeration
+        // =====================================================================
+
+        /// <summary>
+        /// Scans bus 0 (every device, every function of multi-function devices) for the
+        /// <paramref name="index"/>-th function with this vendor and device ID; returns its
+        /// routing ID or <see cref="NotFound"/>.
+        /// </summary>
+        public static int Find(ushort vendor, ushort device, int index = 0)
+        {
+            if (Mechanism == MechanismNone) return NotFound;
+            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
+            for (int d = 0; d < MaxDevices; d++)
+            {
+                if (!Exists(Bdf(bus, d, 0))) continue;
+                int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
+                for (int f = 0; f < functions; f++)
+                {
+                    int bdf = Bdf(bus, d, f);
+                    if (!Exists(bdf)) continue;
+                    if (VendorOf(bdf) == vendor && DeviceIdOf(bdf) == device && index-- == 0) return bdf;
+                }
+            }
+            return NotFound;
+        }
+
+        /// <summary>Functions present on bus 0.</summary>
+        public static int CountFunctions()
+        {
+            if (Mechanism == MechanismNone) return 0;
+            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
+            int n = 0;
+            for (int d = 0; d < MaxDevices; d++)
+            {
+                if (!Exists(Bdf(bus, d, 0))) continue;
+                int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
+                for (int f = 0; f < functions; f++) if (Exists(Bdf(bus, d, f))) n++;
+            }
+            return n;
+        }
+
+        public static bool IsMultiFunction(int bdf) => (Read8(bdf, HeaderType) & HeaderTypeMultiFunction) != 0;
+
+        // =====================================================================
+        // Command register
+        // =====================================================================
+
+        public static ushort ReadCommand(int bdf) => Read16(bdf, Command);
+
+        /// <summary>Writes the command register; the status half of the dword is written as 0 (RW1C: no change).</summary>
+        public static void WriteCommand(int bdf, ushort value) => Write32(bdf, Command, value);
+
+        public static void SetCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) | bits));
+        public static void ClearCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) & ~bits));
+
+        // =====================================================================
+        // Base address registers
+        // =====================================================================
+
+        public static int BarOffset(int bar) => Bar0 + bar * BarSize;
+
+        public static bool IsMemoryBar(int bdf, int bar) => (Read32(bdf, BarOffset(bar)) & BarIoSpace) == 0;
+
+        public static bool Is64BitBar(int bdf, int bar) =>
+            (Read32(bdf, BarOffset(bar)) & (BarIoSpace | BarMemoryTypeMask)) == BarMemoryType64;
+
+        /// <summary>The memory BAR's current base address (both halves for a 64-bit BAR).</summary>
+        public static ulong MemoryBarAddress(int bdf, int bar)
+        {
+            uint low = Read32(bdf, BarOffset(bar));
+            ulong address = low & BarMemoryAddressMask;
+            if ((low & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount)
+                address |= (ulong)Read32(bdf, BarOffset(bar + 1)) << DwordBits;
+            return address;
+        }
+
+        /// <summary>
+        /// Size of a memory BAR by the sizing protocol (PCI 3.0 6.2.5.1): with memory decode
+        /// off, write all ones, read back the writable address bits, restore. 0 if the BAR
+        /// is not implemented.
+        /// </summary>
+        public static ulong MemoryBarSize(int bdf, int bar)
+        {
+            int off = BarOffset(bar);
+            ushort command = ReadCommand(bdf);
+            WriteCommand(bdf, (ushort)(command & ~(CommandMemorySpace | CommandIoSpace)));
+            uint low = Read32(bdf, off);
+            bool is64 = (low & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount;
+            Write32(bdf, off, BarSizingPattern);
+            ulong mask = Read32(bdf, off) & BarMemoryAddressMask;
+            Write32(bdf, off, low);
+            if (is64)
+            {
+                uint high = Read32(bdf, off + BarSize);
+                Write32(bdf, off + BarSize, BarSizingPattern);
+                mask |= (ulong)Read32(bdf, off + BarSize) << DwordBits;
+                Write32(bdf, off + BarSize, high);
+            }
+            else mask |= UpperDwordOnes;
+            WriteCommand(bdf, command);
+            return mask == UpperDwordOnes ? 0 : ~mask + 1;
+        }
+
+        /// <summary>
+        /// Makes a memory BAR usable from the guest: if it is unassigned (0, as on microvm,
+        /// which has no firmware) or outside the 4 GiB identity map, gives it a naturally
+        /// aligned address in <see cref="MmioWindowBase"/>'s window above every BAR already
+        /// there; then enables memory decode. Returns the base, or 0 when the BAR is not a
+        /// memory BAR, has no size, or does not fit.
+        /// </summary>
+        public static ulong MapMemoryBar(int bdf, int bar)
+        {
+            if (!IsMemoryBar(bdf, bar)) return 0;
+            ulong size = MemoryBarSize(bdf, bar);
+            if (size == 0) return 0;
+            ulong address = MemoryBarAddress(bdf, bar);
+            if (address == 0 || address + size > Acpi.IdentityMapLimit)
+            {
+                if (s_nextMmio == 0) s_nextMmio = FirstFreeInWindow();
+                ulong aligned = (s_nextMmio + size - 1) & ~(size - 1);
+                if (aligned + size > MmioWindowBase + MmioWindowSize) return 0;
+                s_nextMmio = aligned + size;
+                address = aligned;
+                ushort command = ReadCommand(bdf);
+                WriteCommand(bdf, (ushort)(command & ~CommandMemorySpace));
+                Write32(bdf, BarOffset(bar), (uint)address | (Read32(bdf, BarOffset(bar)) & ~BarMemoryAddressMask));
+                if (Is64BitBar(bdf, bar)) Write32(bdf, BarOffset(bar + 1), 0);
+                WriteCommand(bdf, command);
+            }
+            SetCommandBits(bdf, CommandMemorySpace);
+            return address;
+        }
+
+        /// <summary>The first address in the BAR window above every memory BAR on bus 0 that lies in it.</summary>
+        private static ulong FirstFreeInWindow()
+        {
+            ulong next = MmioWindowBase;
+            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
+            for (int d = 0; d < MaxDevices; d++)
+            {
+                if (!Exists(Bdf(bus, d, 0))) continue;
+                int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
+                for (int f = 0; f < functions; f++)
+                {
+                    int bdf = Bdf(bus, d, f);
+                    if (!Exists(bdf) || (Read8(bdf, HeaderType) & HeaderTypeMask) != HeaderTypeNormal) continue;
+                    for (int b = 0; b < BarCount; b++)
+                    {
+                        uint raw = Read32(bdf, BarOffset(b));
+                        if ((raw & BarIoSpace) != 0) continue;
+                        ulong a = MemoryBarAddress(bdf, b);
+                        bool is64 = (raw & BarMemoryTypeMask) == BarMemoryType64;
+                        if (a >= MmioWindowBase && a < MmioWindowBase + MmioWindowSize)
+                        {
+                            ulong end = a + MemoryBarSize(bdf, b);
+                            if (end > next) next = end;
+                        }
+                        if (is64) b++;
+                    }
+                }
+            }
+            return next;
+        }
+
+        // =====================================================================
+        // Capabilities
+        // =====================================================================
+
+        /// <summary>Offset of the first capability with <paramref name="id"/>, or 0 (bounded walk).</summary>
+        public static int FindCapability(int bdf, int id)
+        {
+            if ((Read16(bdf, Status) & StatusCapabilitiesList) == 0) return 0;
+            int offset = (int)(Read8(bdf, CapabilitiesPointer) & CapabilityPointerMask);
+            for (int n = 0; n < MaxCapabilities && offset >= FirstCapabilityOffset; n++)
+            {
+                if (Read8(bdf, offset) == id) return offset;
+                offset = (int)(Read8(bdf, offset + CapabilityNext) & CapabilityPointerMask);
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The MSI capability (PCI Local Bus Spec 3.0 6.8.1) and the x86 message format
+    /// (Intel SDM vol. 3A 11.11: address 0xFEE00000 | destination ID[19:12] | RH[3] | DM[2];
+    /// data vector[7:0] | delivery mode[10:8] | level[14] | trigger mode[15]).
+    /// </summary>
+    public static class Msi
+    {
+        // ---- capability layout (fig. 6-9) ----
+        public const int MessageControl = 2;
+        public const int MessageAddress = 4;
+        public const int MessageUpperAddress = 8;
+        public const int MessageData32 = 8, MessageData64 = 12;
+        public const int MaskBits32 = 12, MaskBits64 = 16;
+        public const int PendingBits32 = 16, PendingBits64 = 20;
+
+        // ---- message control (6.8.1.3) ----
+        public const ushort ControlEnable = 1 << 0;
+        public const ushort ControlMultipleMessageCapableMask = 7 << 1;
+        public const ushort ControlMultipleMessageEnableMask = 7 << 4;
+        public const ushort Control64Bit = 1 << 7;
+        public const ushort ControlPerVectorMasking = 1 << 8;
+
+        // ---- x86 message address (SDM 11.11.1, fig. 11-24) ----
+        public const uint AddressBase = 0xFEE0_0000;
+        public const int AddressDestinationShift = 12;
+        public const uint AddressDestinationMask = 0xFF;
+        /// <summary>Redirection hint: with it, lowest-priority style delivery among the destinations.</summary>
+        public const uint AddressRedirectionHint = 1u << 3;
+        /// <summary>Destination mode: 0 physical, 1 logical.</summary>
+        public const uint AddressDestinationLogical = 1u << 2;
+        public const uint AddressDestinationPhysical = 0;
+
+        // ---- x86 message data (SDM 11.11.2, fig. 11-25) ----
+        public const uint DataVectorMask = 0xFF;
+        public const uint DataDeliveryFixed = 0u << 8;
+        public const uint DataDeliveryLowestPriority = 1u << 8;
+        public const uint DataDeliveryNmi = 4u << 8;
+        public const uint DataLevelAssert = 1u << 14;
+        public const uint DataTriggerEdge = 0u << 15;
+        public const uint DataTriggerLevel = 1u << 15;
+
+        public static uint MessageAddressFor(uint apicId, bool logical, bool redirectionHint) =>
+            AddressBase | ((apicId & AddressDestinationMask) << AddressDestinationShift)
+            | (logical ? AddressDestinationLogical : AddressDestinationPhysical)
+            | (redirectionHint ? AddressRedirectionHint : 0);
+
+        /// <summary>Fixed delivery, edge-triggered (the level bit is ignored for edge).</summary>
+        public static uint MessageDataFor(int vector) => ((uint)vector & DataVectorMask) | DataDeliveryFixed | DataTriggerEdge;
+
+        public static ushort ControlOf(int bdf, int cap) => Pci.Read16(bdf, cap + MessageControl);
+        public static bool Is64Bit(int bdf, int cap) => (ControlOf(bdf, cap) & Control64Bit) != 0;
+        public static bool HasPerVectorMasking(int bdf, int cap) => (ControlOf(bdf, cap) & ControlPerVectorMasking) != 0;
+        public static bool IsEnabled(int bdf, int cap) => (ControlOf(bdf, cap) & ControlEnable) != 0;
+
+        private static int DataOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? MessageData64 : MessageData32);
+        private static int MaskOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? MaskBits64 : MaskBits32);
+        private static int PendingOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? PendingBits64 : PendingBits32);
+
+        /// <summary>
+        /// Programs one vector (fixed, edge, physical destination <paramref name="apicId"/>)
+        /// with MSI disabled, then enables it with one message (Multiple Message Enable 0),
+        /// and turns on bus mastering (an MSI is a memory write by the device) with INTx off.
+        /// </summary>
+        public static void Program(int bdf, int cap, uint apicId, int vector)
+        {
+            Disable(bdf, cap);
+            Pci.Write32(bdf, cap + MessageAddress, MessageAddressFor(apicId, false, false));
+            if (Is64Bit(bdf, cap)) Pci.Write32(bdf, cap + MessageUpperAddress, 0);
+            // Message data is 16 bits in the spec; the dword's upper half is reserved (or
+            // extended data, off by default) and written as 0.
+            Pci.Write32(bdf, DataOffset(bdf, cap), MessageDataFor(vector));
+            ushort control = ControlOf(bdf, cap);
+            control = (ushort)((control & ~ControlMultipleMessageEnableMask) | ControlEnable);
+            Pci.Write16(bdf, cap + MessageControl, control);
+            Pci.SetCommandBits(bdf, Pci.CommandBusMaster | Pci.CommandMemorySpace | Pci.CommandInterruptDisable);
+        }
+
+        public static void Enable(int bdf, int cap) =>
+            Pci.Write16(bdf, cap + MessageControl, (ushort)(ControlOf(bdf, cap) | ControlEnable));
+
+        public static void Disable(int bdf, int cap) =>
+            Pci.Write16(bdf, cap + MessageControl, (ushort)(ControlOf(bdf, cap) & ~ControlEnable));
+
+        public static uint ReadAddress(int bdf, int cap) => Pci.Read32(bdf, cap + MessageAddress);
+        public const uint DataMask = 0xFFFF;
+        public static uint ReadData(int bdf, int cap) => Pci.Read32(bdf, DataOffset(bdf, cap)) & DataMask;
+
+        /// <summary>Per-vector mask bits (only with <see cref="ControlPerVectorMasking"/>).</summary>
+        public static uint ReadMask(int bdf, int cap) => Pci.Read32(bdf, MaskOffset(bdf, cap));
+        public static void WriteMask(int bdf, int cap, uint mask) => Pci.Write32(bdf, MaskOffset(bdf, cap), mask);
+        public static uint ReadPending(int bdf, int cap) => Pci.Read32(bdf, PendingOffset(bdf, cap));
+    }
+}
