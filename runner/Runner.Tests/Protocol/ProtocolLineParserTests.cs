@@ -76,3 +76,32 @@ public class ProtocolLineParserTests
         Assert.Equal([2, 4], records.Select(r => r.LineNumber));
     }
 }
+
+public class SyncLineTests
+{
+    [Fact]
+    public void SyncLineCarriesItsTag()
+    {
+        var r = Assert.IsType<SyncRecord>(ProtocolLineParser.Parse("#kt sync measure-begin", 4));
+        Assert.Equal("measure-begin", r.Tag);
+        Assert.Equal(4, r.LineNumber);
+    }
+
+    [Theory]
+    [InlineData("#kt sync")]
+    [InlineData("#kt sync a b")]
+    [InlineData("#kt sync Measure")]
+    public void MalformedSyncLinesAreEvidenceNotErrors(string line) =>
+        Assert.IsType<MalformedRecord>(ProtocolLineParser.Parse(line, 1));
+
+    [Fact]
+    public void SyncLinesDoNotDisturbTheVerdict()
+    {
+        var v = VerdictJudge.Judge(new RunEvidence
+        {
+            Stdout = ["#kt begin ipi 2", "#kt sync measure-begin", "#kt sync measure-end", "#kt check pass a", "#kt end 1 0 0"],
+            ExitStatus = 1,
+        });
+        Assert.Equal(Outcome.Pass, v.Outcome);
+    }
+}

@@ -23,6 +23,8 @@ public static class RunCommand
         var accel = new Option<string?>("--accel") { Description = "Force an accelerator: kvm or tcg (default: per entry, KVM when usable)" };
         accel.AcceptOnlyFromAmong("kvm", "tcg", "any");
         var hard = new Option<double?>("--hard-timeout") { Description = "Wall-clock cap per test in seconds (default: 10 x timeout, at least 60)" };
+        var kvmStats = new Option<bool>("--kvm-stats") { Description = "Read each VM's KVM counters (QMP query-stats) at the guest's `#kt end` and show them per test" };
+        var json = new Option<string?>("--json") { Description = "Also write every run (verdict, metrics, argv, KVM counters) as JSON to this file" };
         jobs.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1");
@@ -32,14 +34,15 @@ public static class RunCommand
             if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--hard-timeout must be more than 0 seconds");
         });
 
-        var command = new Command("run", "Run test kernels under QEMU and judge them") { names, group, jobs, verbose, tap, junit, accel, hard };
+        var command = new Command("run", "Run test kernels under QEMU and judge them") { names, group, jobs, verbose, tap, junit, accel, hard, kvmStats, json };
         command.SetAction(p => RunAsync(global, p, new RunRequest(
             p.GetValue(names) ?? [], p.GetValue(group), p.GetValue(jobs), p.GetValue(verbose), p.GetValue(tap),
-            p.GetValue(junit), p.GetValue(accel), p.GetValue(hard))));
+            p.GetValue(junit), p.GetValue(accel), p.GetValue(hard), p.GetValue(kvmStats), p.GetValue(json))));
         return command;
     }
 
-    sealed record RunRequest(string[] Names, string? Group, int Jobs, bool Verbose, bool Tap, string? JUnit, string? Accel, double? HardSeconds);
+    sealed record RunRequest(string[] Names, string? Group, int Jobs, bool Verbose, bool Tap, string? JUnit, string? Accel, double? HardSeconds,
+        bool KvmStats, string? Json);
 
     static async Task<int> RunAsync(GlobalOptions global, ParseResult p, RunRequest req)
     {
@@ -64,7 +67,8 @@ public static class RunCommand
         var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
 
         var reporter = new ConsoleReporter(human, req.Verbose);
-        reporter.Note(HostLine(caps, anyKvm));
+        var hostLine = HostLine(caps, anyKvm);
+        reporter.Note(hostLine);
         var settings = new RunSettings
         {
             Paths = paths,
@@ -73,6 +77,7 @@ public static class RunCommand
             ForcedAccel = forced,
             Errata = errata,
             HardTimeout = req.HardSeconds is { } h ? TimeSpan.FromSeconds(h) : null,
+            KvmStats = req.KvmStats,
         };
 
         Action<TestEntry, OutputLine>? live = req.Verbose
@@ -80,6 +85,8 @@ public static class RunCommand
             : null;
         var results = await RunWithProgressAsync(human, selected, settings, req, reporter, live);
 
+        if (req.KvmStats)
+            KvmCountersTable.Write(human, results);
         var summary = RunSummary.Of(results);
         reporter.Summary(summary);
         if (req.Tap)
@@ -90,6 +97,8 @@ public static class RunCommand
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             await File.WriteAllTextAsync(file, JUnitWriter.Render(results));
         }
+        if (req.Json is not null)
+            await JsonFiles.WriteAsync(req.Json, RunJsonWriter.Build(results, hostLine));
 
         if (ChildProcesses.InterruptToken.IsCancellationRequested)
         {

@@ -21,6 +21,13 @@ public static class ChildProcesses
     /// <summary>Cancelled on the first Ctrl-C; running tests stop and the runner reports and exits.</summary>
     public static CancellationToken InterruptToken => Interrupt.Token;
 
+    /// <summary>Stops the run as Ctrl-C does (for a SIGTERM that must not end the runner before it cleans up).</summary>
+    public static void RequestInterrupt()
+    {
+        if (!Interrupt.IsCancellationRequested) Interrupt.Cancel();
+        KillAll();
+    }
+
     /// <summary>Hooks Ctrl-C and process exit once per process.</summary>
     public static void InstallHandlers()
     {

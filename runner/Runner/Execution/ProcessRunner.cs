@@ -20,7 +20,8 @@ public static class ProcessRunner
         IReadOnlyList<string> argv,
         ProcessLimits limits,
         Action<OutputLine>? onLine = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default,
+        ProcessInteraction? interaction = null)
     {
         var psi = new ProcessStartInfo(argv[0])
         {
@@ -44,6 +45,7 @@ public static class ProcessRunner
             throw new UserErrorException($"cannot start {argv[0]}: {e.Message}: check the path (or RUNNER_QEMU) points at an executable");
         }
         ChildProcesses.Add(process);
+        interaction?.Started?.Invoke(() => !HasExited(process));
 
         var lines = new List<OutputLine>();
         long lastOutputTicks = clock.Elapsed.Ticks;
@@ -59,9 +61,47 @@ public static class ProcessRunner
             onLine?.Invoke(line);
         }
 
+        // Runs before the next stdout line is read: a guest waiting at a sync point sends
+        // nothing more until it is answered, so nothing is held up that could have come.
+        async Task Respond(string text)
+        {
+            if (interaction?.Respond is not { } respond) return;
+            var started = clock.Elapsed;
+            string? answer;
+            try
+            {
+                answer = await respond(text, cancel);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Note($"line handler failed ({e.GetType().Name}: {e.Message}); answering anyway so the guest does not wait");
+                answer = text.StartsWith(ProtocolLineParser.Prefix + "sync ", StringComparison.Ordinal) ? "\n" : null;
+            }
+            if (answer is null) return;
+            try
+            {
+                await process.StandardInput.WriteAsync(answer);
+                await process.StandardInput.FlushAsync();
+                Note($"answered \"{text.Trim()}\" after {(clock.Elapsed - started).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms");
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                Note($"could not answer \"{text.Trim()}\": the child's stdin is closed ({e.Message})");
+            }
+        }
+
+        void Note(string text)
+        {
+            var line = new OutputLine(OutputStream.Runner, text, clock.Elapsed);
+            lock (lines) lines.Add(line);
+            // The guest is waiting for the runner, not hung: the handler's time is not idle time.
+            Interlocked.Exchange(ref lastOutputTicks, line.At.Ticks);
+            onLine?.Invoke(line);
+        }
+
         var pumps = Task.WhenAll(
-            Pump(process.StandardOutput, OutputStream.Stdout, Receive),
-            Pump(process.StandardError, OutputStream.Stderr, Receive));
+            Pump(process.StandardOutput, OutputStream.Stdout, Receive, Respond),
+            Pump(process.StandardError, OutputStream.Stderr, Receive, null));
         var exited = process.WaitForExitAsync(CancellationToken.None);
 
         var termination = Termination.None;
@@ -108,15 +148,25 @@ public static class ProcessRunner
         return new ProcessResult(snapshot, status, termination, detail, clock.Elapsed);
     }
 
-    static async Task Pump(StreamReader reader, OutputStream stream, Action<OutputStream, string> receive)
+    static async Task Pump(StreamReader reader, OutputStream stream, Action<OutputStream, string> receive, Func<string, Task>? respond)
     {
         try
         {
             while (await reader.ReadLineAsync() is { } line)
+            {
                 receive(stream, line);
+                if (respond is not null)
+                    await respond(line);
+            }
         }
         catch (IOException) { /* pipe torn down by the kill */ }
         catch (ObjectDisposedException) { /* same */ }
+    }
+
+    static bool HasExited(Process p)
+    {
+        try { return p.HasExited; }
+        catch (InvalidOperationException) { return true; }
     }
 
     static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";

@@ -12,6 +12,15 @@ namespace Runner.Execution;
 public static class RunLogWriter
 {
     public const string StderrPrefix = "[stderr] ";
+    public const string RunnerPrefix = "[runner] ";
+
+    /// <summary>A line as the log shows it: stderr and the runner's own notes are marked.</summary>
+    public static string Format(OutputLine line) => line.Stream switch
+    {
+        OutputStream.Stderr => StderrPrefix + line.Text,
+        OutputStream.Runner => RunnerPrefix + line.Text,
+        _ => line.Text,
+    };
 
     public static string Render(TestRunResult r, ProcessResult? process)
     {
@@ -23,19 +32,28 @@ public static class RunLogWriter
         if (process is not null)
         {
             foreach (var line in process.Lines)
-                sb.AppendLine(line.Stream == OutputStream.Stderr ? StderrPrefix + line.Text : line.Text);
+                sb.AppendLine(Format(line));
             sb.AppendLine($"# {GuestExitStatus.Describe(process.ExitStatus)}" +
                           (process.Termination == Termination.None ? "" : $"; stopped by runner: {process.TerminationDetail}"));
+        }
+        foreach (var reading in r.KvmReadings ?? [])
+        {
+            var c = reading.Counters;
+            // Non-zero vCPU counters only: the rest are in --json.
+            sb.AppendLine(c.IsAvailable
+                ? $"# kvm counters at {reading.Tag}: vcpus={c.VcpuCount} " +
+                  string.Join(' ', c.Vcpu.Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"))
+                : $"# kvm counters at {reading.Tag}: {c.Unavailable}");
         }
         sb.AppendLine($"# elapsed: {r.Duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
         sb.AppendLine($"# verdict: {r.Outcome.Label()}{(r.Verdict.Reason.Length > 0 ? ": " + r.Verdict.Reason : "")}");
         return sb.ToString();
     }
 
-    public static string Write(string logsDir, TestRunResult r, ProcessResult? process)
+    public static string Write(string logsDir, TestRunResult r, ProcessResult? process, string? logName = null)
     {
         Directory.CreateDirectory(logsDir);
-        var path = Path.Combine(logsDir, SafeName(r.Entry.Name) + ".log");
+        var path = Path.Combine(logsDir, SafeName(logName ?? r.Entry.Name) + ".log");
         File.WriteAllText(path, Render(r, process));
         return path;
     }

@@ -15,4 +15,6 @@ public sealed record RunSettings
     public IReadOnlyList<Erratum> Errata { get; init; } = [];
     /// <summary>Overrides the default hard cap (ten idle timeouts, at least a minute).</summary>
     public TimeSpan? HardTimeout { get; init; }
+    /// <summary>Read the VM's KVM counters over QMP at every `#kt sync` and at `#kt end` (--kvm-stats).</summary>
+    public bool KvmStats { get; init; }
 }

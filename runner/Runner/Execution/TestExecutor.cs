@@ -8,8 +8,12 @@ namespace Runner.Execution;
 /// <summary>Runs one test entry: decide accelerator and requirements, boot QEMU, judge, log.</summary>
 public static class TestExecutor
 {
+    public const string TcgNoCounters = "this run uses TCG: KVM counters exist only under KVM";
+
+    /// <param name="logName">The log's base name under build/logs (default: the entry's name).</param>
     public static async Task<TestRunResult> RunAsync(
-        TestEntry entry, RunSettings settings, Action<TestEntry, OutputLine>? onLine = null, CancellationToken cancel = default)
+        TestEntry entry, RunSettings settings, Action<TestEntry, OutputLine>? onLine = null, CancellationToken cancel = default,
+        string? logName = null)
     {
         var clock = Stopwatch.StartNew();
         var accel = AccelSelector.Choose(entry.Accel, settings.ForcedAccel, settings.Caps.Kvm);
@@ -30,9 +34,15 @@ public static class TestExecutor
             var spec = QemuCommandBuilder.ForTest(entry, kind, settings.QemuPath, kernel,
                 Path.Combine(tmp, "qmp.sock"), settings.Caps.KvmCpuModel);
             var argv = QemuCommandBuilder.Build(spec);
+            // Sync lines are always answered (a guest given sync=1 must never wait in vain);
+            // counters are read only when asked for, and only KVM has them.
+            var qmpSocket = spec.QmpSocket!;
+            await using var sync = settings.KvmStats && kind == AccelKind.Kvm
+                ? new SyncSession(running => new KvmStatsReader(qmpSocket, running), null, readAtEnd: true)
+                : new SyncSession(null, settings.KvmStats ? TcgNoCounters : null, readAtEnd: settings.KvmStats);
             var process = await ProcessRunner.RunAsync(
                 argv, ProcessLimits.ForIdle(entry.Timeout, settings.HardTimeout),
-                onLine is null ? null : line => onLine(entry, line), cancel);
+                onLine is null ? null : line => onLine(entry, line), cancel, sync.Interaction);
 
             var evidence = new RunEvidence
             {
@@ -48,8 +58,13 @@ public static class TestExecutor
                 check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.Reason,
                 reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
 
-            var result = new TestRunResult(entry, accel, verdict, clock.Elapsed) { Argv = argv, Output = process.Lines };
-            var log = RunLogWriter.Write(settings.Paths.LogsDir, result, process);
+            var result = new TestRunResult(entry, accel, verdict, clock.Elapsed)
+            {
+                Argv = argv,
+                Output = process.Lines,
+                KvmReadings = settings.KvmStats ? WithEnd(sync.Readings, process) : null,
+            };
+            var log = RunLogWriter.Write(settings.Paths.LogsDir, result, process, logName);
             return result with { LogPath = log };
         }
         finally
@@ -58,9 +73,20 @@ public static class TestExecutor
         }
     }
 
+    /// <summary>A run that never printed `#kt end` still gets an "end" entry saying why there is no reading.</summary>
+    static IReadOnlyList<KvmReading> WithEnd(IReadOnlyList<KvmReading> readings, ProcessResult process)
+    {
+        if (readings.Any(r => r.Tag == SyncSession.EndTag))
+            return readings;
+        var why = process.Termination == Termination.None
+            ? "the guest never printed `#kt end`"
+            : $"the guest never printed `#kt end` ({process.TerminationDetail})";
+        return [.. readings, new KvmReading(SyncSession.EndTag, KvmCounters.Missing(why))];
+    }
+
     static TestRunResult Skipped(TestEntry entry, AccelDecision accel, string reason, RunSettings settings)
     {
         var result = new TestRunResult(entry, accel, new Verdict(Outcome.Skip, reason), TimeSpan.Zero);
-        return result with { LogPath = RunLogWriter.Write(settings.Paths.LogsDir, result, null) };
+        return result with { LogPath = RunLogWriter.Write(settings.Paths.LogsDir, result, null, null) };
     }
 }

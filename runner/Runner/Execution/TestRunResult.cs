@@ -11,6 +11,8 @@ public sealed record TestRunResult(TestEntry Entry, AccelDecision Accel, Verdict
     public string? LogPath { get; init; }
     /// <summary>Every line QEMU printed, for JUnit's system-out.</summary>
     public IReadOnlyList<OutputLine> Output { get; init; } = [];
+    /// <summary>KVM counters read at `#kt sync` lines and at `#kt end` (runner run --kvm-stats); null when not asked for.</summary>
+    public IReadOnlyList<KvmReading>? KvmReadings { get; init; }
 
     public Outcome Outcome => Verdict.Outcome;
     public bool IsFailure => Outcome is Outcome.Fail or Outcome.Timeout;

@@ -5,7 +5,13 @@ public sealed record CpuInfo(string VendorId, string ModelName, IReadOnlySet<str
 {
     public static readonly CpuInfo Unknown = new("unknown", "unknown", new HashSet<string>());
 
+    /// <summary>The "vmx flags" line (Linux 5.8+ on Intel): VMX features such as apicv and ipi_virt; empty elsewhere.</summary>
+    public IReadOnlySet<string> VmxFlags { get; init; } = new HashSet<string>();
+
     public bool Has(string flag) => Flags.Contains(flag);
+
+    /// <summary>Whether /proc/cpuinfo lists VMX features at all (so the absence of one means something).</summary>
+    public bool ListsVmxFeatures => VmxFlags.Count > 0;
 
     /// <summary>"intel", "amd" or "other", the spelling errata conditions use.</summary>
     public string Vendor => VendorId switch
@@ -19,6 +25,7 @@ public sealed record CpuInfo(string VendorId, string ModelName, IReadOnlySet<str
     {
         string vendor = "unknown", model = "unknown";
         var flags = new HashSet<string>(StringComparer.Ordinal);
+        var vmxFlags = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
@@ -40,8 +47,12 @@ public sealed record CpuInfo(string VendorId, string ModelName, IReadOnlySet<str
                     foreach (var f in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                         flags.Add(f);
                     break;
+                case "vmx flags":
+                    foreach (var f in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                        vmxFlags.Add(f);
+                    break;
             }
         }
-        return new CpuInfo(vendor, model, flags);
+        return new CpuInfo(vendor, model, flags) { VmxFlags = vmxFlags };
     }
 }

@@ -44,6 +44,7 @@ public static partial class ProtocolLineParser
                 "metric" => ParseMetric(rest, lineNumber),
                 "info" => new InfoRecord(lineNumber, Name(Head(rest, out var text), "key"), text),
                 "fault" => ParseFault(rest, lineNumber),
+                "sync" => new SyncRecord(lineNumber, Name(Fields(rest, 1, "sync <tag>")[0], "sync tag")),
                 "end" => ParseEnd(rest, lineNumber),
                 _ => throw new FormatException($"unknown record '{verb}'"),
             };

@@ -11,6 +11,8 @@ public sealed record SkipRecord(int LineNumber, string Name, string Reason) : Pr
 public sealed record MetricRecord(int LineNumber, string Name, long Value, string Unit) : ProtocolRecord(LineNumber);
 public sealed record InfoRecord(int LineNumber, string Key, string Text) : ProtocolRecord(LineNumber);
 public sealed record FaultRecord(int LineNumber, int Vector, ulong ErrorCode, ulong Rip, int Cpu, string Text) : ProtocolRecord(LineNumber);
+/// <summary>`#kt sync &lt;tag&gt;`: the guest (run with sync=1) waits for one byte on its serial input; the runner reads the VM's counters first.</summary>
+public sealed record SyncRecord(int LineNumber, string Tag) : ProtocolRecord(LineNumber);
 public sealed record EndRecord(int LineNumber, int Pass, int Fail, int Skip) : ProtocolRecord(LineNumber);
 
 /// <summary>

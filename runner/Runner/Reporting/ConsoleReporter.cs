@@ -21,7 +21,7 @@ public sealed class ConsoleReporter(IAnsiConsole console, bool verbose)
     public void Live(string? test, OutputLine line)
     {
         var prefix = test is null ? "" : $"[{test}] ";
-        var stream = line.Stream == OutputStream.Stderr ? "stderr: " : "";
+        var stream = line.Stream switch { OutputStream.Stderr => "stderr: ", OutputStream.Runner => "runner: ", _ => "" };
         lock (_gate) console.MarkupLine($"[grey]{Markup.Escape($"  | {prefix}{stream}{line.Text}")}[/]");
     }
 

@@ -74,11 +74,33 @@ public static class JUnitWriter
                 tc.Add(new XElement("skipped", new XAttribute("message", XFailPrefix + reason)));
                 break;
         }
+        if (KvmReading.Find(r.KvmReadings, SyncSession.EndTag) is { } counters)
+            tc.AddFirst(KvmProperties(counters));
         if (r.Output.Count > 0)
             tc.Add(new XElement("system-out", Clean(string.Join("\n",
-                r.Output.Select(l => l.Stream == OutputStream.Stderr ? RunLogWriter.StderrPrefix + l.Text : l.Text)))));
+                r.Output.Select(RunLogWriter.Format)))));
         return tc;
     }
+
+    /// <summary>The KVM counters at `#kt end` as testcase properties (kvm.vcpu.exits ...), or why there are none.</summary>
+    static XElement KvmProperties(Qemu.KvmCounters c)
+    {
+        var props = new XElement("properties");
+        if (!c.IsAvailable)
+        {
+            props.Add(Property("kvm.unavailable", c.Unavailable!));
+            return props;
+        }
+        props.Add(Property("kvm.vcpus", c.VcpuCount.ToString(CultureInfo.InvariantCulture)));
+        foreach (var (name, value) in c.Vcpu)
+            props.Add(Property($"kvm.vcpu.{name}", value.ToString(CultureInfo.InvariantCulture)));
+        foreach (var (name, value) in c.Vm)
+            props.Add(Property($"kvm.vm.{name}", value.ToString(CultureInfo.InvariantCulture)));
+        return props;
+    }
+
+    static XElement Property(string name, string value) =>
+        new("property", new XAttribute("name", name), new XAttribute("value", Clean(value)));
 
     static XElement CheckCase(string kernel, CheckResult c)
     {

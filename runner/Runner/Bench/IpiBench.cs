@@ -1,0 +1,214 @@
+using Runner.Execution;
+using Runner.Host;
+
+namespace Runner.Bench;
+
+/// <summary>What `runner ipi` was asked to measure.</summary>
+public sealed record IpiPlan
+{
+    public required IReadOnlyList<IpiColumn> Columns { get; init; }
+    public string Target { get; init; } = "spin";
+    public string Kind { get; init; } = "unicast";
+    public int Runs { get; init; } = 20;
+    /// <summary>Null: choose by a calibration boot (--iters auto).</summary>
+    public int? Iterations { get; init; }
+    public int? Warmup { get; init; }
+    public int Jobs { get; init; } = 1;
+    public bool ReloadKvm { get; init; }
+    /// <summary>Seconds of round trips one run should take when the count is chosen automatically.</summary>
+    public double BudgetSeconds { get; init; } = 0.4;
+
+    /// <summary>The guest command line (after the runner's own cpus=N) for one run.</summary>
+    public IReadOnlyList<string> GuestArgs(IpiColumn column, int iterations, int warmup) =>
+    [
+        $"apic={column.Apic.Arg()}",
+        $"target={Target}",
+        $"kind={Kind}",
+        $"iters={iterations}",
+        $"warmup={warmup}",
+        "sync=1",
+    ];
+}
+
+/// <summary>Progress as the runs go (Spectre progress, plain lines, or nothing in tests).</summary>
+public interface IIpiProgress
+{
+    void ColumnStarted(IpiColumn column, int runs);
+    void RunFinished(IpiColumn column, IpiRun run, int of);
+    void ColumnSkipped(IpiColumn column, string reason);
+    void Note(string text);
+}
+
+/// <summary>
+/// Runs the columns: checks each against the host right before it runs (reloading the KVM
+/// module when allowed), boots the guest `Runs` times, and keeps every run with its verdict.
+/// Columns the host is already set up for run first, so a reload happens only when needed,
+/// and whatever was reloaded is restored at the end, also after Ctrl-C.
+/// </summary>
+public sealed class IpiBench
+{
+    /// <summary>Boots build/ipi.elf once with these guest args; the real one is TestExecutor.</summary>
+    public delegate Task<TestRunResult> Boot(IpiColumn column, string logName, IReadOnlyList<string> guestArgs, CancellationToken cancel);
+
+    public required Boot BootOnce { get; init; }
+    /// <summary>A fresh file probe of the host (sysfs is re-read before every column).</summary>
+    public required Func<HostCaps> ProbeHost { get; init; }
+    /// <summary>Null without --reload-kvm.</summary>
+    public KvmReloader? Reloader { get; init; }
+    /// <summary>Why a reload may not happen (not root, other VMs on /dev/kvm), or null.</summary>
+    public Func<string?> ReloadRefusal { get; init; } = () => null;
+    public IIpiProgress? Progress { get; set; }
+
+    public sealed record Outcome(
+        IReadOnlyList<IpiColumnResult> Columns, int Iterations, int Warmup, string IterationsSource, IReadOnlyList<string> Notes, bool Interrupted)
+    {
+        /// <summary>The boot that chose the iteration count (--iters auto), kept for the record.</summary>
+        public IpiRun? Calibration { get; init; }
+    }
+
+    public async Task<Outcome> RunAsync(IpiPlan plan, CancellationToken cancel)
+    {
+        var notes = new List<string>();
+        var results = new Dictionary<IpiColumn, IpiColumnResult>();
+        int? iterations = plan.Iterations;
+        int warmup = plan.Warmup ?? (iterations is { } i0 ? Math.Clamp(i0 / 10, 5, 1000) : 0);
+        string source = iterations is null ? "" : "given with --iters";
+        IpiRun? calibration = null;
+
+        // Ready columns first, then those needing a reload (grouped by the parameters they set).
+        var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal))).ToList();
+        var order = initial
+            .OrderBy(x => x.r switch { Readiness.Ready => 0, Readiness.NeedsReload => 1, _ => 2 })
+            .ThenBy(x => x.r is Readiness.NeedsReload n ? string.Join(",", n.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}")) : "")
+            .Select(x => x.c)
+            .ToList();
+
+        try
+        {
+            foreach (var column in order)
+            {
+                if (cancel.IsCancellationRequested) break;
+                var readiness = ColumnCheck.Evaluate(column, ProbeHost(), plan.ReloadKvm, ReloadRefusal);
+                if (readiness is Readiness.NeedsReload needs)
+                {
+                    Progress?.Note($"{column.Label}: reloading {needs.Plan.Module}: {needs.Plan.ShellLine}");
+                    var failed = Reloader is null ? "no reloader" : await Reloader.ApplyAsync(needs.Plan);
+                    notes.Add(failed is null
+                        ? $"{column.Label}: reloaded {needs.Plan.Module} with {string.Join(" ", needs.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}"))}"
+                        : $"{column.Label}: reload failed: {failed}");
+                    readiness = failed is not null
+                        ? new Readiness.Unavailable($"--reload-kvm: {failed}")
+                        // Verified again from sysfs: the reload itself proves nothing.
+                        : ColumnCheck.Evaluate(column, ProbeHost(), reloadAllowed: false, ReloadRefusal) switch
+                        {
+                            Readiness.Ready r => r,
+                            Readiness.Unavailable u => new Readiness.Unavailable($"after the reload: {u.Reason}"),
+                            _ => new Readiness.Unavailable("after the reload the host is still not in the wanted state"),
+                        };
+                }
+                if (readiness is Readiness.Unavailable unavailable)
+                {
+                    results[column] = Unavailable(column, unavailable.Reason);
+                    Progress?.ColumnSkipped(column, unavailable.Reason);
+                    continue;
+                }
+                var state = ((Readiness.Ready)readiness).State;
+
+                if (iterations is null)
+                {
+                    var (it, wu, why, run) = await CalibrateAsync(plan, column, cancel);
+                    (iterations, warmup, source, calibration) = (it, wu, why, run);
+                    Progress?.Note($"iterations: {it} per batch, warm-up {wu} ({why})");
+                }
+
+                var runs = await RunColumnAsync(plan, column, iterations.Value, warmup, cancel);
+                results[column] = new IpiColumnResult
+                {
+                    Key = column.Key,
+                    Label = column.Label,
+                    Apic = column.Apic.Arg(),
+                    Ipiv = column.Ipiv,
+                    Apicv = column.Apicv.ToText(),
+                    VerifiedState = state.Detail,
+                    VerifiedParameters = state.Parameters,
+                    Runs = runs,
+                    Stats = IpiAnalysis.ColumnStats(runs),
+                };
+            }
+        }
+        finally
+        {
+            if (Reloader is { Changed: true })
+            {
+                var failed = await Reloader.RestoreAsync();
+                notes.Add(failed is null ? "KVM module parameters restored to their values before the run" : $"RESTORE FAILED: {failed}");
+                Progress?.Note(notes[^1]);
+            }
+        }
+
+        bool interrupted = cancel.IsCancellationRequested;
+        foreach (var column in plan.Columns.Where(c => !results.ContainsKey(c)))
+            results[column] = Unavailable(column, "not run: interrupted");
+        return new Outcome(plan.Columns.Select(c => results[c]).ToList(), iterations ?? 0, warmup, source, notes, interrupted)
+        {
+            Calibration = calibration,
+        };
+    }
+
+    static IpiColumnResult Unavailable(IpiColumn column, string reason) => new()
+    {
+        Key = column.Key,
+        Label = column.Label,
+        Apic = column.Apic.Arg(),
+        Ipiv = column.Ipiv,
+        Apicv = column.Apicv.ToText(),
+        Unavailable = reason,
+    };
+
+    async Task<(int, int, string, IpiRun)> CalibrateAsync(IpiPlan plan, IpiColumn column, CancellationToken cancel)
+    {
+        const int calibrationIters = 10, calibrationWarmup = 2, fallback = 100;
+        var args = plan.GuestArgs(column, calibrationIters, calibrationWarmup).Where(a => a != "sync=1").ToList();
+        var r = await BootOnce(column, "ipi_calibration", args, cancel);
+        var run = IpiAnalysis.ToRun(r, 0, column, plan.Target, plan.Kind);
+        if (run.Used)
+        {
+            try
+            {
+                var (iters, warmup, why) = IpiAnalysis.AutoIterations(run.Metrics, plan.BudgetSeconds);
+                return (iters, warmup, why, run);
+            }
+            catch (InvalidDataException e) { return (fallback, 10, $"calibration unusable ({e.Message}); using {fallback}", run); }
+        }
+        return (fallback, 10, $"the calibration boot failed ({run.Excluded}); using {fallback}", run);
+    }
+
+    async Task<IReadOnlyList<IpiRun>> RunColumnAsync(IpiPlan plan, IpiColumn column, int iterations, int warmup, CancellationToken cancel)
+    {
+        Progress?.ColumnStarted(column, plan.Runs);
+        var runs = new IpiRun?[plan.Runs];
+        using var slots = new SemaphoreSlim(Math.Max(1, plan.Jobs));
+        var gate = new object();
+        var tasks = Enumerable.Range(1, plan.Runs).Select(async index =>
+        {
+            await slots.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (cancel.IsCancellationRequested) return;
+                var logName = $"ipi_{column.Key.Replace('/', '_')}_run{index:00}";
+                var r = await BootOnce(column, logName, plan.GuestArgs(column, iterations, warmup), cancel);
+                var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind);
+                if (cancel.IsCancellationRequested && !run.Used)
+                    return;   // stopped by Ctrl-C: not a failure of the guest
+                runs[index - 1] = run;
+                lock (gate) Progress?.RunFinished(column, run, plan.Runs);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+        await Task.WhenAll(tasks);
+        return runs.OfType<IpiRun>().ToList();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text.Json.Serialization;
+using Runner.Execution;
+using Runner.Stats;
+
+namespace Runner.Bench;
+
+/// <summary>
+/// Everything `runner ipi --json` records: enough to reproduce the table (host, kernel image
+/// and its hash, QEMU, the exact argv of every run, the settings of every column) and to
+/// recompute it (every run's raw metrics, counters and verdict). `runner compare` reads it back.
+/// </summary>
+public sealed record IpiReport
+{
+    public const string CurrentSchema = "ktest-ipi/1";
+
+    public string Schema { get; init; } = CurrentSchema;
+    public required string RunnerVersion { get; init; }
+    public required DateTimeOffset Started { get; init; }
+    public double WallSeconds { get; init; }
+    /// <summary>The runner's own arguments.</summary>
+    public IReadOnlyList<string> CommandLine { get; init; } = [];
+    public required IpiHost Host { get; init; }
+    public required IpiKernel Kernel { get; init; }
+    public required IpiSettings Settings { get; init; }
+    public IReadOnlyList<IpiColumnResult> Columns { get; init; } = [];
+    /// <summary>The calibration boot of --iters auto (its argv and metrics), null when --iters was given.</summary>
+    public IpiRun? Calibration { get; init; }
+    public IReadOnlyList<IpiReduction> Reductions { get; init; } = [];
+    /// <summary>What happened to the KVM module parameters (--reload-kvm), and anything else worth knowing.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+public sealed record IpiHost
+{
+    public required string CpuVendor { get; init; }
+    public required string CpuModel { get; init; }
+    public IReadOnlyList<string> CpuFlags { get; init; } = [];
+    public IReadOnlyList<string> VmxFlags { get; init; } = [];
+    public required string KernelRelease { get; init; }
+    public required string KvmBackend { get; init; }
+    public IReadOnlyList<string> KvmModules { get; init; } = [];
+    /// <summary>Every parameter of every loaded kvm* module: module → name → value.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ModuleParameters { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+    /// <summary>The capability probe (runner caps): name → available + why.</summary>
+    public IReadOnlyDictionary<string, IpiCapability> Capabilities { get; init; } = new Dictionary<string, IpiCapability>();
+    public string? QemuPath { get; init; }
+    public string? QemuVersion { get; init; }
+    public string? QemuVersionText { get; init; }
+    public required string KvmCpuModel { get; init; }
+    public string KvmCpuModelDetail { get; init; } = "";
+}
+
+public sealed record IpiCapability(bool Available, string Detail);
+
+public sealed record IpiKernel(string Path, string Sha256, string Entry);
+
+public sealed record IpiSettings
+{
+    public IReadOnlyList<string> ApicModes { get; init; } = [];
+    /// <summary>The IPIv states measured: false (w/o), true (w/).</summary>
+    public IReadOnlyList<bool> Ipiv { get; init; } = [];
+    public string Apicv { get; init; } = "any";
+    public string Target { get; init; } = "spin";
+    public string Kind { get; init; } = "unicast";
+    public int Runs { get; init; }
+    public int Cpus { get; init; }
+    public int Iterations { get; init; }
+    public int Warmup { get; init; }
+    /// <summary>How the iteration count was chosen (given, or the calibration boot's figures).</summary>
+    public string IterationsSource { get; init; } = "";
+    public int Jobs { get; init; } = 1;
+    public bool ReloadKvm { get; init; }
+    public string Machine { get; init; } = "";
+    public IReadOnlyList<string> ExtraParams { get; init; } = [];
+}
+
+public sealed record IpiColumnResult
+{
+    public required string Key { get; init; }
+    public required string Label { get; init; }
+    public required string Apic { get; init; }
+    public required bool Ipiv { get; init; }
+    public string Apicv { get; init; } = "any";
+    /// <summary>Null when the column ran; else why it could not (no numbers then).</summary>
+    public string? Unavailable { get; init; }
+    /// <summary>The host state verified right before the runs (module parameters as read from sysfs).</summary>
+    public string? VerifiedState { get; init; }
+    public IReadOnlyDictionary<string, string> VerifiedParameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<IpiRun> Runs { get; init; } = [];
+    public IpiColumnStats? Stats { get; init; }
+
+    [JsonIgnore]
+    public bool HasNumbers => Unavailable is null && Stats is not null;
+}
+
+public sealed record IpiRun
+{
+    public required int Index { get; init; }
+    public required string Outcome { get; init; }
+    public string Reason { get; init; } = "";
+    /// <summary>Whether this run's figures are in the statistics.</summary>
+    public bool Used { get; init; }
+    /// <summary>Why not, when not used.</summary>
+    public string? Excluded { get; init; }
+    public double DurationSeconds { get; init; }
+    public IReadOnlyList<string> Argv { get; init; } = [];
+    public IReadOnlyDictionary<string, long> Metrics { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, string> Infos { get; init; } = new Dictionary<string, string>();
+    /// <summary>KVM counters at each sync point (measure-begin, measure-end) and their difference.</summary>
+    public IReadOnlyList<KvmReading> Counters { get; init; } = [];
+    public Qemu.KvmCounters? MeasureDelta { get; init; }
+    /// <summary>VM exits (all vCPUs) during the timed batch / its IPIs; null when the counters were unavailable.</summary>
+    public double? ExitsPerIpi { get; init; }
+    public string? LogPath { get; init; }
+
+    public long? Metric(string name) => Metrics.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>A sample's statistics as stored (NaN where they cannot be estimated, e.g. one run).</summary>
+public sealed record IpiSummary(int N, double Mean, double Median, double Stdev, double CvPercent, double Ci95Low, double Ci95High, double Min, double Max)
+{
+    public static IpiSummary From(Summary s) => new(s.N, s.Mean, s.Median, s.Stdev, s.CvPercent, s.Ci95Low, s.Ci95High, s.Min, s.Max);
+    [JsonIgnore]
+    public double Ci95HalfWidth => (Ci95High - Ci95Low) / 2;
+}
+
+public sealed record IpiColumnStats
+{
+    public required int RunsUsed { get; init; }
+    public required int RunsExcluded { get; init; }
+    /// <summary>The C# round trip (sender + handler), per-run batch averages.</summary>
+    [JsonPropertyName("csharp")]
+    public required IpiSummary CSharp { get; init; }
+    public IpiSummary? Asm { get; init; }
+    public IpiSummary? ExitsPerIpi { get; init; }
+    /// <summary>Why there is no exits-per-IPI figure (counters unavailable), when there is none.</summary>
+    public string? ExitsUnavailable { get; init; }
+    /// <summary>Median over runs of each run's median cost of an empty fenced rdtsc pair.</summary>
+    public double? TimerOverheadMedian { get; init; }
+    public double? TimerOverheadMin { get; init; }
+    /// <summary>C# average / asm average, mean over runs.</summary>
+    [JsonPropertyName("csharpOverAsm")]
+    public double? CSharpOverAsm { get; init; }
+    /// <summary>The runs' per-IPI medians (ipi.cycles.median), summarized over runs.</summary>
+    [JsonPropertyName("csharpMedianPerRun")]
+    public IpiSummary? CSharpMedianPerRun { get; init; }
+    [JsonPropertyName("csharpP99PerRun")]
+    public IpiSummary? CSharpP99PerRun { get; init; }
+}
+
+/// <summary>%Reduction between the w/o and w/ IPIv columns of one APIC mode, or why there is none.</summary>
+public sealed record IpiReduction
+{
+    public required string Apic { get; init; }
+    public double? Percent { get; init; }
+    public double? AsmPercent { get; init; }
+    public bool? Significant { get; init; }
+    public double? WelchT { get; init; }
+    public double? WelchDf { get; init; }
+    public string? NotAvailable { get; init; }
+}

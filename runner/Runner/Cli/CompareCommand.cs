@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Runner.Bench;
+using Runner.Reporting;
+using Spectre.Console;
+
+namespace Runner.Cli;
+
+/// <summary>`runner compare A.json B.json`: two `runner ipi --json` results side by side.</summary>
+public static class CompareCommand
+{
+    public static Command Create()
+    {
+        var a = new Argument<string>("a") { Description = "The baseline: a file from `runner ipi --json`" };
+        var b = new Argument<string>("b") { Description = "The other file" };
+        var command = new Command("compare", "Compare two `runner ipi --json` results column by column (mean, change, Welch's t-test, CV)") { a, b };
+        command.SetAction(p =>
+        {
+            var pathA = p.GetValue(a)!;
+            var pathB = p.GetValue(b)!;
+            var ra = IpiCompare.Load(pathA);
+            var rb = IpiCompare.Load(pathB);
+            var result = IpiCompare.Compare(ra, rb);
+            var console = ConsoleFactory.Create();
+            console.WriteLine($"A: {pathA} ({ra.Started:u}, {ra.Host.CpuModel}, {ra.Host.KvmBackend})");
+            console.WriteLine($"B: {pathB} ({rb.Started:u}, {rb.Host.CpuModel}, {rb.Host.KvmBackend})");
+            console.WriteLine("C# round-trip cycles per column (mean of the runs' batch averages); change = (B - A) / A:");
+            IpiConsoleReport.Write(console, IpiCompare.Table(result));
+            foreach (var note in result.Notes)
+                console.WriteLine($"note: {note}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

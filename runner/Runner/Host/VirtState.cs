@@ -1,0 +1,81 @@
+namespace Runner.Host;
+
+/// <summary>A wanted on/off setting, or "whatever the host has" (recorded, not changed).</summary>
+public enum Want { Any, On, Off }
+
+public static class WantText
+{
+    public static string ToText(this Want w) => w switch { Want.On => "on", Want.Off => "off", _ => "any" };
+}
+
+/// <summary>What one benchmark column needs from the host's KVM module: IPIv on or off, and APICv.</summary>
+public sealed record VirtWant(bool Ipiv, Want Apicv)
+{
+    /// <summary>IPIv works only on top of APICv, so "IPIv on" always means "APICv on".</summary>
+    public Want EffectiveApicv => Ipiv ? Want.On : Apicv;
+
+    /// <summary>Null when consistent; else why the combination cannot exist.</summary>
+    public string? Contradiction => Ipiv && Apicv == Want.Off
+        ? "APICv off with IPIv on is contradictory: IPI virtualization works only on top of APICv (KVM ignores enable_ipiv when enable_apicv=N)"
+        : null;
+}
+
+/// <summary>
+/// The host's interrupt virtualization as its KVM module parameters set it, read from sysfs.
+/// On kvm_amd, AVIC is both the APIC virtualization and the IPI acceleration (a running
+/// vCPU receives an IPI without a VM exit), so it stands for APICv and IPIv alike.
+/// Backends without hardware support (kvm_pvm) have neither.
+/// </summary>
+public sealed record VirtState(string Backend, bool Apicv, bool Ipiv, string Detail, IReadOnlyDictionary<string, string> Parameters)
+{
+    public static readonly IReadOnlyList<string> IntelParameters = ["enable_apicv", "enable_ipiv"];
+    public static readonly IReadOnlyList<string> AmdParameters = ["avic", "force_avic"];
+
+    public static VirtState Read(KvmModules m)
+    {
+        var backend = m.Backend;
+        switch (backend)
+        {
+            case KvmModules.Intel:
+            {
+                var p = Params(m, KvmModules.Intel, IntelParameters);
+                bool apicv = KvmModules.IsOn(p.GetValueOrDefault("enable_apicv"));
+                bool ipivParam = KvmModules.IsOn(p.GetValueOrDefault("enable_ipiv"));
+                bool ipiv = apicv && ipivParam;
+                var values = string.Join(" ", IntelParameters.Select(n => $"{n}={p.GetValueOrDefault(n, "missing")}"));
+                var meaning = ipivParam && !apicv ? "APICv off, so IPIv off too" : $"APICv {OnOff(apicv)}, IPIv {OnOff(ipiv)}";
+                return new VirtState(backend, apicv, ipiv, $"kvm_intel {values}: {meaning}", p);
+            }
+            case KvmModules.Amd:
+            {
+                var p = Params(m, KvmModules.Amd, AmdParameters);
+                bool avic = KvmModules.IsOn(p.GetValueOrDefault("avic"));
+                var values = string.Join(" ", AmdParameters.Select(n => $"{n}={p.GetValueOrDefault(n, "missing")}"));
+                return new VirtState(backend, avic, avic, $"kvm_amd {values}: AVIC {OnOff(avic)} (AMD's APIC virtualization and IPI acceleration in one)", p);
+            }
+            case KvmModules.None:
+                return new VirtState(backend, false, false, "no KVM module is loaded", new Dictionary<string, string>());
+            default:
+                return new VirtState(backend, false, false,
+                    $"{backend}: no APICv, IPIv or AVIC (this backend has no hardware interrupt virtualization)", new Dictionary<string, string>());
+        }
+    }
+
+    public bool Satisfies(VirtWant want) =>
+        Ipiv == want.Ipiv && want.EffectiveApicv switch
+        {
+            Want.On => Apicv,
+            Want.Off => !Apicv,
+            _ => true,
+        };
+
+    static SortedDictionary<string, string> Params(KvmModules m, string module, IReadOnlyList<string> names)
+    {
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var n in names)
+            if (m.Parameter(module, n) is { } v) d[n] = v;
+        return d;
+    }
+
+    static string OnOff(bool b) => b ? "on" : "off";
+}
