@@ -178,6 +178,9 @@ namespace Kernel
         /// <summary>Prints the summary and exits QEMU; never returns.</summary>
         public static void Finish()
         {
+            // With sync=1 the runner reads the VM's counters here, while it still runs
+            // (`#kt end` must stay the last protocol line, and the exit follows it at once).
+            Sync("end");
             Console.Begin();
             Console.Write(Prefix);
             Console.Write("end ");

@@ -31,14 +31,19 @@ public static class TestExecutor
         var tmp = ScratchDirs.Create("runner-");
         try
         {
-            var spec = QemuCommandBuilder.ForTest(entry, kind, settings.QemuPath, kernel,
+            // With --kvm-stats the guest stops at `#kt sync end` before it exits, so QMP can
+            // still read its counters (the exit port follows `#kt end` by microseconds).
+            var runEntry = settings.KvmStats && kind == AccelKind.Kvm
+                ? entry with { Append = [.. entry.Append, SyncArgument] }
+                : entry;
+            var spec = QemuCommandBuilder.ForTest(runEntry, kind, settings.QemuPath, kernel,
                 Path.Combine(tmp, "qmp.sock"), settings.Caps.KvmCpuModel);
             var argv = QemuCommandBuilder.Build(spec);
             // Sync lines are always answered (a guest given sync=1 must never wait in vain);
             // counters are read only when asked for, and only KVM has them.
             var qmpSocket = spec.QmpSocket!;
             await using var sync = settings.KvmStats && kind == AccelKind.Kvm
-                ? new SyncSession(running => new KvmStatsReader(qmpSocket, running), null, readAtEnd: true)
+                ? new SyncSession(running => new KvmStatsReader(qmpSocket, running), null, readAtEnd: false)
                 : new SyncSession(null, settings.KvmStats ? TcgNoCounters : null, readAtEnd: settings.KvmStats);
             var process = await ProcessRunner.RunAsync(
                 argv, ProcessLimits.ForIdle(entry.Timeout, settings.HardTimeout),
@@ -83,6 +88,9 @@ public static class TestExecutor
             : $"the guest never printed `#kt end` ({process.TerminationDetail})";
         return [.. readings, new KvmReading(SyncSession.EndTag, KvmCounters.Missing(why))];
     }
+
+    /// <summary>The kernel argument that makes a guest wait at its `#kt sync` points (docs/protocol.md).</summary>
+    public const string SyncArgument = "sync=1";
 
     static TestRunResult Skipped(TestEntry entry, AccelDecision accel, string reason, RunSettings settings)
     {
