@@ -15,6 +15,7 @@ public static class RunnerCli
         root.Subcommands.Add(CapsCommand.Create(global));
         root.Subcommands.Add(DisasmCommand.Create(global));
         root.Subcommands.Add(TotalsCommand.Create());
+        root.Subcommands.Add(PveoiCommand.Create(global));
         root.Subcommands.Add(IpiCommand.Create(global));
         root.Subcommands.Add(CompareCommand.Create());
         return root;

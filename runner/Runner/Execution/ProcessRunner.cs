@@ -46,6 +46,7 @@ public static class ProcessRunner
         }
         ChildProcesses.Add(process);
         interaction?.Started?.Invoke(() => !HasExited(process));
+        interaction?.StartedPid?.Invoke(process.Id);
 
         var lines = new List<OutputLine>();
         long lastOutputTicks = clock.Elapsed.Ticks;

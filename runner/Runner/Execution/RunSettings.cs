@@ -17,4 +17,10 @@ public sealed record RunSettings
     public TimeSpan? HardTimeout { get; init; }
     /// <summary>Read the VM's KVM counters over QMP at every `#kt sync` and at `#kt end` (--kvm-stats).</summary>
     public bool KvmStats { get; init; }
+
+    /// <summary>
+    /// Runs at every `#kt sync` point before the VM's counters are read and the guest is
+    /// released, with the tag and QEMU's process id (runner pveoi starts and stops perf here).
+    /// </summary>
+    public Func<string, int, Task>? OnSync { get; init; }
 }

@@ -55,9 +55,15 @@ public sealed class SyncSession : IAsyncDisposable
         get { lock (_gate) return [.. _readings]; }
     }
 
+    /// <summary>Runs at each sync point, before the reading (see <see cref="RunSettings.OnSync"/>).</summary>
+    public Func<string, int, Task>? OnSync { get; init; }
+
+    int _pid;
+
     public ProcessInteraction Interaction => new()
     {
         Started = running => { if (_readerFactory is not null) _reader = _readerFactory(running); },
+        StartedPid = pid => _pid = pid,
         Respond = RespondAsync,
     };
 
@@ -66,6 +72,7 @@ public sealed class SyncSession : IAsyncDisposable
         switch (ProtocolLineParser.Parse(line, 0))
         {
             case SyncRecord sync:
+                if (OnSync is not null) await OnSync(sync.Tag, _pid);
                 Add(sync.Tag, await ReadAsync(sync.Tag, cancel));
                 return Release;
             case EndRecord when _readAtEnd:

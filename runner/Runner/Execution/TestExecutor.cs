@@ -43,8 +43,8 @@ public static class TestExecutor
             // counters are read only when asked for, and only KVM has them.
             var qmpSocket = spec.QmpSocket!;
             await using var sync = settings.KvmStats && kind == AccelKind.Kvm
-                ? new SyncSession(running => new KvmStatsReader(qmpSocket, running), null, readAtEnd: false)
-                : new SyncSession(null, settings.KvmStats ? TcgNoCounters : null, readAtEnd: settings.KvmStats);
+                ? new SyncSession(running => new KvmStatsReader(qmpSocket, running), null, readAtEnd: false) { OnSync = settings.OnSync }
+                : new SyncSession(null, settings.KvmStats ? TcgNoCounters : null, readAtEnd: settings.KvmStats) { OnSync = settings.OnSync };
             var process = await ProcessRunner.RunAsync(
                 argv, ProcessLimits.ForIdle(entry.Timeout, settings.HardTimeout),
                 onLine is null ? null : line => onLine(entry, line), cancel, sync.Interaction);
