@@ -63,20 +63,7 @@ code32_pvh_start:
 
         call build_identity_map
 
-        mov eax, pml4
-        mov cr3, eax
-        mov eax, cr4
-        or eax, CR4_PAE
-        and eax, ~CR4_OSFXSR            ; SSE must #UD, never run (HOST-NOTES)
-        mov cr4, eax
-        mov ecx, MSR_EFER
-        rdmsr
-        or eax, EFER_LME
-        wrmsr
-        mov eax, cr0
-        or eax, CR0_PG | CR0_PE | CR0_MP | CR0_EM | CR0_NE | CR0_WP
-        mov cr0, eax
-
+        ENTER_LONG_MODE
         lgdt [gdt64_ptr]
         jmp GDT_CODE64:code64_long_entry
 

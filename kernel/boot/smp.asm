@@ -37,19 +37,7 @@ code32_ap_entry:
         mov ds, ax
         mov es, ax
         mov ss, ax
-        mov eax, pml4
-        mov cr3, eax
-        mov eax, cr4
-        or eax, CR4_PAE
-        and eax, ~CR4_OSFXSR
-        mov cr4, eax
-        mov ecx, MSR_EFER
-        rdmsr
-        or eax, EFER_LME
-        wrmsr
-        mov eax, cr0
-        or eax, CR0_PG | CR0_PE | CR0_MP | CR0_EM | CR0_NE | CR0_WP
-        mov cr0, eax
+        ENTER_LONG_MODE
         lgdt [gdt64_ptr_ap]
         jmp GDT_CODE64:code64_ap_entry
 

@@ -29,14 +29,8 @@ namespace Kernel
         private const ulong TrampolineBase = 0x70000;
         private const uint SipiVector = (uint)(TrampolineBase >> 12);
 
-        // xAPIC ICR, used directly: APs are started before any test picks an APIC mode,
-        // and every CPU comes out of reset in xAPIC mode.
-        private const ulong XApicBase = 0xFEE00000;
-        private const ulong IcrLow = 0x300, IcrHigh = 0x310;
-        private const uint IcrDeliveryInit = 5 << 8, IcrDeliveryStartup = 6 << 8;
-        private const uint IcrLevelAssert = 1 << 14;
-        private const uint IcrAllExcludingSelf = 3 << 18;
-        private const uint IcrDeliveryStatusPending = 1 << 12;
+        // The xAPIC ICR is used directly: APs are started before any test picks an APIC
+        // mode (Apic.Mode), and every CPU comes out of reset in xAPIC mode.
 
         /// <summary>
         /// Starts <paramref name="expected"/> - 1 APs and waits (bounded) for them. Returns
@@ -55,12 +49,12 @@ namespace Kernel
             smp_trampoline_bounds(&start, &end);
             Internal.Runtime.Memory.Move((byte*)TrampolineBase, start, (nuint)(end - start));
 
-            SendIcr(IcrDeliveryInit | IcrLevelAssert | IcrAllExcludingSelf);
+            SendIcr(ApicRegisters.IcrInit | ApicRegisters.IcrLevelAssert | ApicRegisters.IcrAllExcludingSelf);
             Tsc.DelayMicroseconds(10_000);
             // The second SIPI is for a CPU that missed the first (SDM's MP init sequence).
-            SendIcr(IcrDeliveryStartup | IcrAllExcludingSelf | SipiVector);
+            SendIcr(ApicRegisters.IcrStartup | ApicRegisters.IcrAllExcludingSelf | SipiVector);
             Tsc.DelayMicroseconds(200);
-            SendIcr(IcrDeliveryStartup | IcrAllExcludingSelf | SipiVector);
+            SendIcr(ApicRegisters.IcrStartup | ApicRegisters.IcrAllExcludingSelf | SipiVector);
 
             ulong deadline = Tsc.Deadline(WaitLimitUs);
             while (OnlineCount() < expected && !Tsc.Passed(deadline)) Cpu.Pause();
@@ -77,14 +71,7 @@ namespace Kernel
             return n;
         }
 
-        private static void SendIcr(uint low)
-        {
-            Cpu.MmioWrite32(XApicBase + IcrHigh, 0);
-            Cpu.MmioWrite32(XApicBase + IcrLow, low);
-            ulong deadline = Tsc.Deadline(WaitLimitUs);
-            while ((Cpu.MmioRead32(XApicBase + IcrLow) & IcrDeliveryStatusPending) != 0 && !Tsc.Passed(deadline))
-                Cpu.Pause();
-        }
+        private static void SendIcr(uint low) => XApic.SendIpi(0, low, Tsc.MicrosecondsToCycles(WaitLimitUs));
 
         [UnmanagedCallersOnly(EntryPoint = "ap_main")]
         private static void ApMain(int index)
