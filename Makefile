@@ -59,8 +59,8 @@ $(BUILD)/toolchain.mk: kernel/toolchain/Toolchain.csproj
 # CS0649/CS0169: hardware and runtime structures are filled and read through pointers only.
 CSCFLAGS := /nostdlib /noconfig /unsafe /nologo /optimize+ /deterministic /langversion:latest \
             /nullable:enable /target:library /runtimemetadataversion:v4.0.30319 /warnaserror+ /nowarn:CS8500,CS0649,CS0169
-ILCFLAGS := --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:* \
-            --stacktracedata- 2>/dev/null
+# The kernel assembly is its own system module: ilc finds the core library types in it.
+ILCFLAGS := --systemmodule:kernel --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
 
 $(BUILD)/boot/%.o: kernel/boot/%.asm $(BOOT_INC) $(BUILD)/.deps
 	@mkdir -p $(dir $@)
@@ -72,7 +72,7 @@ $(BUILD)/%/kernel.dll: $(CORELIB) $(KERNELLIB) tests/%/*.cs $(BUILD)/toolchain.m
 	$(DOTNET) $(CscPath) $(CSCFLAGS) /out:$@ $(CORELIB) $(KERNELLIB) $(wildcard tests/$*/*.cs)
 
 $(BUILD)/%/kernel.o: $(BUILD)/%/kernel.dll
-	$(IlcPath) $< -o $@ --systemmodule:kernel --targetos:linux --targetarch:x64 -O --nativelib --directpinvoke:*
+	$(IlcPath) $< -o $@ $(ILCFLAGS)
 
 # Linked, then checked (no SSE/x87 anywhere, PVH note, nothing unresolved) before
 # it may take the final name.
