@@ -121,6 +121,26 @@ namespace Kernel
             return InitThisCpu();
         }
 
+        private struct PerCpuResult { public fixed int Value[PerCpu.MaxCpus]; }
+        private static PerCpuResult s_apInitOk;
+
+        /// <summary>
+        /// BSP, after <see cref="Init"/>: runs <see cref="InitThisCpu"/> on every AP (each CPU
+        /// must switch its own APIC). False if an AP never ran it or could not set up.
+        /// </summary>
+        public static bool InitOtherCpus()
+        {
+            bool ok = true;
+            for (int cpu = 1; cpu < Smp.CpuCount; cpu++)
+            {
+                s_apInitOk.Value[cpu] = 0;
+                ok &= Smp.OnCpu(cpu, &InitOnAp, null) && s_apInitOk.Value[cpu] == 1;
+            }
+            return ok;
+        }
+
+        private static void InitOnAp(void* arg) => s_apInitOk.Value[Smp.CurrentCpu] = InitThisCpu() ? 1 : 0;
+
         /// <summary>
         /// Brings the calling CPU's APIC into <see cref="Mode"/> (xAPIC if none chosen yet)
         /// and to a known state: software-enabled with the spurious vector, TPR 0, LINT0

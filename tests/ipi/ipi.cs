@@ -72,8 +72,7 @@ internal static unsafe class TestKernel
         }
 
         Report.Check(Apic.Init(x2apic ? ApicMode.X2Apic : ApicMode.XApic), "ipi.apic_mode_set");
-        for (int cpu = 1; cpu < Smp.CpuCount; cpu++)
-            Report.Check(Smp.OnCpu(cpu, &InitTargetApic, null) && PerCpu.Of(cpu)->Scratch[0] == 1, "ipi.target_apic_ready");
+        Report.Check(Apic.InitOtherCpus(), "ipi.target_apic_ready", "a target CPU could not put its APIC into the requested mode");
         Idt.Set(Vector, &OnIpi);
 
         uint destination = self ? 0 : broadcast ? 0 : Smp.ApicIdOf(1);
@@ -126,11 +125,6 @@ internal static unsafe class TestKernel
 
         StopTargets(self, destination, icrLow);
         Report.Check(ok, "ipi.all_round_trips_completed");
-    }
-
-    private static void InitTargetApic(void* arg)
-    {
-        PerCpu.Current->Scratch[0] = Apic.InitThisCpu() ? 1UL : 0UL;
     }
 
     private static void OnIpi(InterruptFrame* frame)

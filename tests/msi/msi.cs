@@ -35,7 +35,7 @@ internal static unsafe class TestKernel
     private const int OverheadSamples = 256;
 
     private struct PerCpuInts { public fixed int Value[PerCpu.MaxCpus]; }
-    private static PerCpuInts s_hits, s_vector, s_ready, s_setupOk;
+    private static PerCpuInts s_hits, s_vector, s_ready;
     private static volatile int s_release;
 
     // Latency: the handler's timestamp and a delivery count.
@@ -114,18 +114,11 @@ internal static unsafe class TestKernel
     // CPUs: APIC mode everywhere, handlers, receivers
     // =====================================================================
 
-    private static void ApSetup(void* arg)
-    {
-        s_setupOk.Value[Smp.CurrentCpu] = Apic.InitThisCpu() ? 1 : 0;
-    }
-
     private static bool SetUpCpus()
     {
         Cpu.DisableInterrupts();
         if (!Report.Check(Apic.Init(s_mode), "msi.apic.init", "could not put the BSP's APIC into the requested mode")) return false;
-        bool ok = true;
-        for (int c = 1; c < Smp.CpuCount; c++) ok &= Smp.OnCpu(c, &ApSetup, null) && s_setupOk.Value[c] == 1;
-        if (!Report.Check(ok, "msi.apic.ap_init", "an AP could not put its APIC into the requested mode")) return false;
+        if (!Report.Check(Apic.InitOtherCpus(), "msi.apic.ap_init", "an AP could not put its APIC into the requested mode")) return false;
         for (int c = 0; c < Smp.CpuCount; c++) Idt.Set(VBase + c, &OnMsi);
         Idt.Set(VMask, &OnMsi);
         Idt.Set(VLatency, &OnLatency);
