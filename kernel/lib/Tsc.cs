@@ -31,7 +31,6 @@ namespace Kernel
 
         // KVM paravirtual clock (Documentation/virt/kvm/x86/msr.rst).
         private const uint MsrKvmSystemTimeNew = 0x4B564D01;
-        private const int KvmFeatureClocksource2 = 3;
         private const ulong KvmSystemTimeEnable = 1;
         private const int PvclockMulOffset = 24, PvclockShiftOffset = 28, PvclockSize = 32;
 
@@ -74,9 +73,7 @@ namespace Kernel
 
         private static bool FromKvmClock()
         {
-            if (!CpuidLeaves.Has(Cpu.Cpuid(CpuidLeaves.Features).Ecx, CpuidLeaves.EcxHypervisor)) return false;
-            if (Cpu.Cpuid(CpuidLeaves.HypervisorBase).Eax < CpuidLeaves.KvmFeatures) return false;
-            if (!CpuidLeaves.Has(Cpu.Cpuid(CpuidLeaves.KvmFeatures).Eax, KvmFeatureClocksource2)) return false;
+            if (!KvmPv.Has(KvmPv.FeatureClocksource2)) return false;
             fixed (byte* page = s_pvclock.Bytes)
             {
                 if (Cpu.WriteMsrSafe(MsrKvmSystemTimeNew, (ulong)page | KvmSystemTimeEnable) != Cpu.NoFault) return false;
