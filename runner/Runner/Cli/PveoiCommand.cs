@@ -75,10 +75,10 @@ public static class PveoiCommand
             ? "counters: KVM tracepoints through `perf stat -p <qemu pid>` around the loaded interval, and QMP query-stats"
             : $"counters: QMP query-stats only; tracepoints unavailable: {perfWhy}");
 
+        var events = Tracepoints.Where(t => PerfTracepoints.Exists(t)).ToList();
         var sides = new List<Side>();
         foreach (var (label, setting) in new[] { ("PV-EOI off", "off"), ("PV-EOI on", "on") })
         {
-            var events = Tracepoints.Where(t => PerfTracepoints.Exists(t)).ToList();
             PerfTracepoints? perf = null;
             IReadOnlyDictionary<string, long?>? perfCounts = null;
             var scratch = ScratchDirs.Create("runner-perf-");
