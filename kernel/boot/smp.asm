@@ -19,13 +19,13 @@ code16_trampoline_start:
         cld
         mov ax, cs                      ; CS = SIPI vector << 8: address the copy
         mov ds, ax
-        o32 lgdt [tramp_gdt_ptr - trampoline_start]
+        o32 lgdt [data_tramp_gdt_ptr - trampoline_start]
         mov eax, cr0
         or eax, CR0_PE
         mov cr0, eax
         jmp dword GDT_CODE32:code32_ap_entry
 align 8
-tramp_gdt_ptr:
+data_tramp_gdt_ptr:
         dw GDT_LIMIT
         dd gdt64
 trampoline_end:

@@ -65,8 +65,13 @@ internal static unsafe class TestKernel
     /// semantics; the measured lateness is reported as a metric.
     /// </summary>
     private const ulong TimerSlackUs = 5_000;
-    /// <summary>Timer interrupts may not arrive earlier than due minus this part (1/50 = 2%) of the interval: calibration error.</summary>
+    /// <summary>
+    /// Timer interrupts may not arrive earlier than the calibration bounds allow, less this
+    /// part (1/50 = 2%) of one interval: the host's timer clock and the TSC are not one clock.
+    /// </summary>
     private const ulong EarlyToleranceDivisor = 50;
+    /// <summary>Current-count reads per calibration point; the one in the narrowest TSC window is kept.</summary>
+    private const int CountReadTries = 3;
     private const ulong PerThousand = 1000, PerMillion = 1_000_000;
     private const uint DivideCheckDivisor = 16;
     private const ulong DivideRatioPercentTolerance = 5;
@@ -716,22 +721,45 @@ internal static unsafe class TestKernel
         fixed (int* count = &s_timerCount) return WaitCount(count, n, us, true);
     }
 
-    /// <summary>APIC timer ticks in a TSC interval (timer masked, one-shot from 0xFFFFFFFF).</summary>
-    private static ulong CountTicks(uint divideConfig, ulong us, out ulong cycles)
+    /// <summary>
+    /// Reads the current count between two TSC reads, a few times, and keeps the narrowest
+    /// window: the read is emulated, and a vCPU descheduled inside it widens the window.
+    /// </summary>
+    private static uint ReadCountTimed(out ulong before, out ulong after)
+    {
+        uint best = 0;
+        before = 0; after = ulong.MaxValue;
+        for (int i = 0; i < CountReadTries; i++)
+        {
+            ulong b = Cpu.Rdtsc();
+            uint count = Apic.TimerCurrentCount;
+            ulong a = Cpu.Rdtsc();
+            if (a - b < after - before) { best = count; before = b; after = a; }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// APIC timer ticks counted over a TSC interval, with the bounds the read windows put on
+    /// the interval: the true TSC time between the two count reads lies in [MinCycles, MaxCycles].
+    /// (Filled field by field: a struct initializer is zeroed with SSE.)
+    /// </summary>
+    private struct Calibration { public ulong Ticks, Cycles, MinCycles, MaxCycles; }
+
+    /// <summary>Counts APIC timer ticks over <paramref name="us"/> (timer masked, one-shot from 0xFFFFFFFF).</summary>
+    private static void CountTicks(uint divideConfig, ulong us, Calibration* cal)
     {
         Apic.TimerStart(ApicRegisters.TimerOneShot, VTimer, uint.MaxValue, divideConfig, true);
-        ulong a0 = Cpu.Rdtsc();
-        uint c0 = Apic.TimerCurrentCount;
-        ulong a1 = Cpu.Rdtsc();
+        uint c0 = ReadCountTimed(out ulong a0, out ulong a1);
         ulong end = a1 + Tsc.MicrosecondsToCycles(us);
         while (Cpu.Rdtsc() < end) Cpu.Pause();
-        ulong b0 = Cpu.Rdtsc();
-        uint c1 = Apic.TimerCurrentCount;
-        ulong b1 = Cpu.Rdtsc();
+        uint c1 = ReadCountTimed(out ulong b0, out ulong b1);
         Apic.TimerStop();
-        // Each count read happened between its two TSC reads: take the midpoints.
-        cycles = (b0 + b1) / 2 - (a0 + a1) / 2;
-        return c0 >= c1 ? c0 - c1 : 0;
+        cal->Ticks = c0 >= c1 ? c0 - c1 : 0;
+        // Each read happened somewhere in its window: the midpoints give the estimate.
+        cal->Cycles = (b0 + b1) / 2 - (a0 + a1) / 2;
+        cal->MinCycles = b0 - a1;
+        cal->MaxCycles = b1 - a0;
     }
 
     private static void Timer()
@@ -740,14 +768,21 @@ internal static unsafe class TestKernel
         Apic.TimerStop();
 
         // ---- calibration against the TSC ----
-        ulong ticks = CountTicks(ApicRegisters.DivideBy1, CalibrationUs, out ulong cycles);
+        Calibration cal, cal16;
+        CountTicks(ApicRegisters.DivideBy1, CalibrationUs, &cal);
+        ulong ticks = cal.Ticks, cycles = cal.Cycles;
         if (!Report.Check(ticks > 0, "apic.timer.counts_down", "current count did not move in divide-by-1 one-shot mode")) return;
         ulong cyclesPerMillionTicks = cycles * PerMillion / ticks;
+        // The fastest rate the reads allow (the count may have been one tick further on
+        // either side): a timer interrupt is early only if it beats even this.
+        ulong minCyclesPerMillionTicks = cal.MinCycles * PerMillion / (ticks + 1);
         Report.Metric("apic.timer.tsc_cycles_per_1000_ticks", (long)(cyclesPerMillionTicks / (PerMillion / PerThousand)), "cycles");
+        Report.Metric("apic.timer.calibration_uncertainty_ppm", (long)((cal.MaxCycles - cal.MinCycles) / 2 * PerMillion / cycles), "ppm");
         if (Tsc.Hz != 0) Report.Metric("apic.timer.frequency", (long)(ticks * Tsc.Hz / cycles), "hz");
         if (!Report.Check(cyclesPerMillionTicks > 0, "apic.timer.calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
 
-        ulong ticks16 = CountTicks(Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, out ulong cycles16);
+        CountTicks(Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, &cal16);
+        ulong ticks16 = cal16.Ticks, cycles16 = cal16.Cycles;
         // ticks/cycles must be DivideCheckDivisor times ticks16/cycles16, within a few percent.
         ulong ratioPercent = ticks16 == 0 ? 0 : ticks * cycles16 * Percent / (ticks16 * cycles);
         Report.CheckRange("apic.timer.divide_16_ratio_percent", (long)ratioPercent,
@@ -759,6 +794,7 @@ internal static unsafe class TestKernel
         // ---- one-shot, a few times: lateness is judged by its median ----
         uint count = TicksFor(Tsc.MicrosecondsToCycles(OneShotUs), cyclesPerMillionTicks);
         ulong expect = CyclesFor(count, cyclesPerMillionTicks);
+        long calibrationSlack = EarlyAllowance(count, cyclesPerMillionTicks, minCyclesPerMillionTicks);
         long* late = stackalloc long[TimerLogSize];
         int fired = 0, once = 0;
         for (int r = 0; r < TimerRepeats; r++)
@@ -776,7 +812,7 @@ internal static unsafe class TestKernel
         Report.CheckEqual("apic.timer.oneshot_fires", TimerRepeats, (ulong)fired);
         Report.CheckEqual("apic.timer.oneshot_fires_once", (ulong)fired, (ulong)once);
         if (fired > 0)
-            JudgeLateness(late, fired, (long)(expect / EarlyToleranceDivisor), (long)slack,
+            JudgeLateness(late, fired, calibrationSlack + (long)(expect / EarlyToleranceDivisor), (long)slack,
                 "apic.timer.oneshot_not_early", "apic.timer.oneshot_median_on_time",
                 "apic.timer.oneshot_late_min_cycles", "apic.timer.oneshot_late_median_cycles", "apic.timer.oneshot_late_max_cycles");
         Report.CheckEqual("apic.timer.oneshot_current_count_zero", 0, Apic.TimerCurrentCount);
@@ -785,6 +821,7 @@ internal static unsafe class TestKernel
         // ---- periodic: tick i is due i periods after the start ----
         count = TicksFor(Tsc.MicrosecondsToCycles(PeriodUs), cyclesPerMillionTicks);
         expect = CyclesFor(count, cyclesPerMillionTicks);
+        calibrationSlack = EarlyAllowance(count, cyclesPerMillionTicks, minCyclesPerMillionTicks);
         s_timerCount = 0;
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerPeriodic | VTimer);
         Apic.TimerDivide = ApicRegisters.DivideBy1;
@@ -801,10 +838,12 @@ internal static unsafe class TestKernel
         if (Report.Check(ticked, "apic.timer.periodic_ticks", "fewer periodic timer interrupts than expected"))
         {
             // Interrupt n cannot come before the n-th expiry (one interrupt per expiry at most).
+            // The calibration's uncertainty is per period, so it adds up over n periods.
             long earliest = long.MaxValue;
             for (int i = 0; i < PeriodicTicks; i++)
             {
-                long ahead = (long)(s_timerLog.Tsc[i] - start) - (long)(expect * (ulong)(i + 1));
+                long periods = i + 1;
+                long ahead = (long)(s_timerLog.Tsc[i] - start) - (long)expect * periods + calibrationSlack * periods;
                 if (ahead < earliest) earliest = ahead;
             }
             Report.CheckRange("apic.timer.periodic_not_early", earliest, -(long)(expect / EarlyToleranceDivisor), long.MaxValue);
@@ -865,6 +904,14 @@ internal static unsafe class TestKernel
         Report.Metric(medianName, samples[n / 2], "cycles");
         Report.Metric(maxName, samples[n - 1], "cycles");
     }
+
+    /// <summary>
+    /// How much sooner than the estimate <paramref name="count"/> ticks may end if the timer
+    /// runs at the fastest rate the calibration's read windows allow.
+    /// </summary>
+    private static long EarlyAllowance(uint count, ulong cyclesPerMillionTicks, ulong minCyclesPerMillionTicks) =>
+        minCyclesPerMillionTicks >= cyclesPerMillionTicks ? 0
+            : (long)(CyclesFor(count, cyclesPerMillionTicks) - CyclesFor(count, minCyclesPerMillionTicks));
 
     private static ulong CyclesFor(uint ticks, ulong cyclesPerMillionTicks) => ticks * cyclesPerMillionTicks / PerMillion;
 
