@@ -14,8 +14,11 @@ public sealed record RunSummary(int Passed, int Failed, int Skipped, int XFail, 
         XPass: results.Sum(r => r.Verdict.Count(CheckOutcome.XPass)),
         Timeouts: results.Count(r => r.Outcome == Outcome.Timeout));
 
-    /// <summary>Kept in the plain "N passed, N failed, N skipped" shape that CI log readers recognise.</summary>
-    public string ClosingLine => $"{Passed} passed, {Failed} failed, {Skipped} skipped";
+    /// <summary>
+    /// Kept in the plain "N passed, N failed, N skipped" shape that CI log readers recognise; XFAIL
+    /// runs count as skipped (as in <see cref="ResultTotals"/>), so the three numbers add up to the runs.
+    /// </summary>
+    public string ClosingLine => $"{Passed} passed, {Failed} failed, {Skipped + XFail} skipped";
 
-    public string DetailLine => $"{XFail} xfail, {XPass} xpass (checks), {Timeouts} timeout (counted as failed)";
+    public string DetailLine => $"{XFail} xfail (counted as skipped), {XPass} xpass (checks), {Timeouts} timeout (counted as failed)";
 }
