@@ -777,9 +777,9 @@ internal static unsafe class TestKernel
         // either side): a timer interrupt is early only if it beats even this.
         ulong minCyclesPerMillionTicks = cal.MinCycles * PerMillion / (ticks + 1);
         Report.Metric("apic.timer.tsc_cycles_per_1000_ticks", (long)(cyclesPerMillionTicks / (PerMillion / PerThousand)), "cycles");
+        if (!Report.Check(cyclesPerMillionTicks > 0, "apic.timer.calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
         Report.Metric("apic.timer.calibration_uncertainty_ppm", (long)((cal.MaxCycles - cal.MinCycles) / 2 * PerMillion / cycles), "ppm");
         if (Tsc.Hz != 0) Report.Metric("apic.timer.frequency", (long)(ticks * Tsc.Hz / cycles), "hz");
-        if (!Report.Check(cyclesPerMillionTicks > 0, "apic.timer.calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
 
         CountTicks(Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, &cal16);
         ulong ticks16 = cal16.Ticks, cycles16 = cal16.Cycles;
