@@ -94,6 +94,7 @@ namespace Kernel
         /// <summary>x2APIC logical ID: cluster = x2APIC ID[19:4] in LDR[31:16], bit (ID[3:0]) in LDR[15:0] (SDM 11.12.10.2).</summary>
         public const int X2ApicClusterShift = 4;
         public const int X2ApicLdrClusterShift = 16;
+        public const uint X2ApicLdrClusterMask = 0xFFFF0000;
         public const uint X2ApicLogicalIdMask = 0xF;
 
         // ---- ESR (SDM fig. 11-9) ----
