@@ -31,6 +31,23 @@ namespace Kernel
         public static long EoiWritten, EoiSkipped;
         /// <summary>TSC cycles from start to end, and the period the source was set to.</summary>
         public static ulong ElapsedCycles, PeriodCycles;
+        /// <summary>
+        /// TSC cycles of the run the host reported as stolen (the vCPU runnable, not running;
+        /// <see cref="StealTime"/>), 0 where the host offers no steal time. Timer expiries
+        /// while the vCPU does not run find the vector still pending and merge.
+        /// </summary>
+        public static ulong StolenCycles;
+        public static bool StealTimeKnown;
+
+        /// <summary>Expected, less the periods the host stole: interrupts the vCPU could take while it ran.</summary>
+        public static long ExpectedWhileRunning
+        {
+            get
+            {
+                long lost = PeriodCycles == 0 ? 0 : (long)(StolenCycles / PeriodCycles);
+                return lost >= Expected ? 0 : Expected - lost;
+            }
+        }
         /// <summary>Timer source: APIC timer ticks per second measured against the TSC, and the initial count used.</summary>
         public static ulong TimerHz;
         public static uint TimerInitialCount;
@@ -90,6 +107,7 @@ namespace Kernel
         private const uint RaiseValue = 1;
 
         private static long s_count;
+        private static ulong s_steal0;
         private static int s_vector;
         private static int s_source;
 
@@ -116,7 +134,7 @@ namespace Kernel
         public static bool Run(int source, ulong ratePerSecond, ulong ms, int vector)
         {
             Delivered = Drained = Sent = Expected = EoiWritten = EoiSkipped = 0;
-            ElapsedCycles = PeriodCycles = TimerHz = 0;
+            ElapsedCycles = PeriodCycles = TimerHz = StolenCycles = 0;
             TimerInitialCount = 0;
             s_count = 0;
             s_problem = ProblemNone;
@@ -138,6 +156,10 @@ namespace Kernel
             else Idt.Set(vector, &OnInterruptPlain);
             int cpu = Smp.CurrentCpu;
             long skipped0 = PvEoi.SkippedOn(cpu), written0 = PvEoi.WrittenOn(cpu);
+            // Registered once per CPU; the host updates the record on entry, without exits.
+            if (StealTime.Supported && !StealTime.EnabledOnThisCpu) StealTime.Enable();
+            StealTimeKnown = StealTime.EnabledOnThisCpu;
+            s_steal0 = StealTime.Nanoseconds;
 
             bool ok;
             if (source == SourceTimer) ok = RunTimer(ratePerSecond, ms);
@@ -212,6 +234,7 @@ namespace Kernel
             Cpu.DisableInterrupts();
             Delivered = s_count;
             ElapsedCycles = Cpu.Rdtsc() - start;
+            StolenCycles = StealTime.ToCycles(StealTime.Nanoseconds - s_steal0);
             Apic.TimerStop();
             Drain();
             return true;
@@ -249,6 +272,7 @@ namespace Kernel
             Cpu.DisableInterrupts();
             Delivered = s_count;
             ElapsedCycles = Cpu.Rdtsc() - start;
+            StolenCycles = StealTime.ToCycles(StealTime.Nanoseconds - s_steal0);
             Sent = sent;
             Drain();
             return true;

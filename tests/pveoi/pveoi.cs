@@ -185,15 +185,25 @@ internal static unsafe class TestKernel
             Report.Check(false, "pveoi.flow.timer", InterruptLoad.Problem);
             return;
         }
-        long expected = InterruptLoad.Expected, delivered = InterruptLoad.Delivered;
+        long delivered = InterruptLoad.Delivered;
         Report.Check(InterruptLoad.UsedPvEoi, "pveoi.flow.timer_used_pv_eoi", "the load's handler did not take the PV-EOI path");
-        Report.CheckRange("pveoi.flow.timer_ticks_delivered", delivered,
-            expected * (Percent - TimerTolerancePercent) / Percent, expected * (Percent + TimerTolerancePercent) / Percent);
+        CheckTicks("pveoi.flow.timer_ticks_delivered");
         Report.CheckEqual("pveoi.flow.timer_every_eoi_accounted", (ulong)(delivered + InterruptLoad.Drained),
             (ulong)(InterruptLoad.EoiSkipped + InterruptLoad.EoiWritten));
         Report.Metric("pveoi.flow.timer.delivered", delivered, "count");
         Report.Metric("pveoi.flow.timer.eoi_skipped", InterruptLoad.EoiSkipped, "count");
         Report.Metric("pveoi.flow.timer.eoi_written", InterruptLoad.EoiWritten, "count");
+    }
+
+    /// <summary>
+    /// The load's timer ticks: within the tolerance of rate x time above, and of the periods
+    /// the vCPU ran below (expiries while the host ran something else merge; steal time).
+    /// </summary>
+    private static void CheckTicks(string name)
+    {
+        long expected = InterruptLoad.Expected, whileRunning = InterruptLoad.ExpectedWhileRunning;
+        Report.CheckRange(name, InterruptLoad.Delivered,
+            whileRunning * (Percent - TimerTolerancePercent) / Percent, expected * (Percent + TimerTolerancePercent) / Percent);
     }
 
     private static void Quiet()
@@ -340,12 +350,10 @@ internal static unsafe class TestKernel
         fixed (int* count = &s_flowCount) got = SelfIpis(VFlow, s_count, count);
         Report.CheckEqual("pveoi.disable.self_ipis_delivered", (ulong)s_count, (ulong)got);
         bool timerOk = InterruptLoad.Run(InterruptLoad.SourceTimer, TimerRate, TimerMs, VTimer);
-        long expected = InterruptLoad.Expected;
         if (timerOk)
         {
             Report.Check(!InterruptLoad.UsedPvEoi, "pveoi.disable.timer_plain_eoi", "the load's handler still took the PV-EOI path");
-            Report.CheckRange("pveoi.disable.timer_ticks_delivered", InterruptLoad.Delivered,
-                expected * (Percent - TimerTolerancePercent) / Percent, expected * (Percent + TimerTolerancePercent) / Percent);
+            CheckTicks("pveoi.disable.timer_ticks_delivered");
         }
         else Report.Check(false, "pveoi.disable.timer", InterruptLoad.Problem);
         Report.CheckEqual("pveoi.disable.bit_never_set", 0, (ulong)(s_bitAtEntry + (PvEoi.StrayBits - stray0) + (long)(*word & PvEoi.PendingMask)));
