@@ -188,22 +188,12 @@ namespace Kernel
             return false;
         }
 
-        /// <summary>APIC timer ticks per second (divide by 1) from a masked one-shot countdown against the TSC.</summary>
+        /// <summary>APIC timer ticks per second (divide by 1) against the TSC; 0 if it did not count.</summary>
         private static ulong CalibrateTimer()
         {
-            Apic.TimerStart(ApicRegisters.TimerOneShot, s_vector, uint.MaxValue, ApicRegisters.DivideBy1, true);
-            ulong a0 = Cpu.Rdtsc();
-            uint c0 = Apic.TimerCurrentCount;
-            ulong a1 = Cpu.Rdtsc();
-            ulong end = a1 + Tsc.MicrosecondsToCycles(CalibrationUs);
-            while (Cpu.Rdtsc() < end) Cpu.Pause();
-            ulong b0 = Cpu.Rdtsc();
-            uint c1 = Apic.TimerCurrentCount;
-            ulong b1 = Cpu.Rdtsc();
-            Apic.TimerStop();
-            ulong cycles = (b0 + b1) / 2 - (a0 + a1) / 2;
-            if (c0 <= c1 || cycles == 0) return 0;
-            return (ulong)(c0 - c1) * Tsc.Hz / cycles;
+            ApicTimerCalibration cal;
+            ApicTimerCalibration.Measure(s_vector, ApicRegisters.DivideBy1, CalibrationUs, &cal);
+            return cal.Valid ? cal.TicksPerSecond : 0;
         }
 
         private static bool RunTimer(ulong ratePerSecond, ulong ms)

@@ -70,8 +70,6 @@ internal static unsafe class TestKernel
     /// part (1/50 = 2%) of one interval: the host's timer clock and the TSC are not one clock.
     /// </summary>
     private const ulong EarlyToleranceDivisor = 50;
-    /// <summary>Current-count reads per calibration point; the one in the narrowest TSC window is kept.</summary>
-    private const int CountReadTries = 3;
     private const ulong PerThousand = 1000, PerMillion = 1_000_000;
     private const uint DivideCheckDivisor = 16;
     private const ulong DivideRatioPercentTolerance = 5;
@@ -726,47 +724,6 @@ internal static unsafe class TestKernel
         fixed (int* count = &s_timerCount) return WaitCount(count, n, us, true);
     }
 
-    /// <summary>
-    /// Reads the current count between two TSC reads, a few times, and keeps the narrowest
-    /// window: the read is emulated, and a vCPU descheduled inside it widens the window.
-    /// </summary>
-    private static uint ReadCountTimed(out ulong before, out ulong after)
-    {
-        uint best = 0;
-        before = 0; after = ulong.MaxValue;
-        for (int i = 0; i < CountReadTries; i++)
-        {
-            ulong b = Cpu.Rdtsc();
-            uint count = Apic.TimerCurrentCount;
-            ulong a = Cpu.Rdtsc();
-            if (a - b < after - before) { best = count; before = b; after = a; }
-        }
-        return best;
-    }
-
-    /// <summary>
-    /// APIC timer ticks counted over a TSC interval, with the bounds the read windows put on
-    /// the interval: the true TSC time between the two count reads lies in [MinCycles, MaxCycles].
-    /// (Filled field by field: a struct initializer is zeroed with SSE.)
-    /// </summary>
-    private struct Calibration { public ulong Ticks, Cycles, MinCycles, MaxCycles; }
-
-    /// <summary>Counts APIC timer ticks over <paramref name="us"/> (timer masked, one-shot from 0xFFFFFFFF).</summary>
-    private static void CountTicks(uint divideConfig, ulong us, Calibration* cal)
-    {
-        Apic.TimerStart(ApicRegisters.TimerOneShot, VTimer, uint.MaxValue, divideConfig, true);
-        uint c0 = ReadCountTimed(out ulong a0, out ulong a1);
-        ulong end = a1 + Tsc.MicrosecondsToCycles(us);
-        while (Cpu.Rdtsc() < end) Cpu.Pause();
-        uint c1 = ReadCountTimed(out ulong b0, out ulong b1);
-        Apic.TimerStop();
-        cal->Ticks = c0 >= c1 ? c0 - c1 : 0;
-        // Each read happened somewhere in its window: the midpoints give the estimate.
-        cal->Cycles = (b0 + b1) / 2 - (a0 + a1) / 2;
-        cal->MinCycles = b0 - a1;
-        cal->MaxCycles = b1 - a0;
-    }
-
     private static void Timer()
     {
         Cpu.DisableInterrupts();
@@ -779,20 +736,18 @@ internal static unsafe class TestKernel
             Report.Info("apic.timer.steal_time", "not offered (CPUID 0x40000001 EAX bit 5 clear): lateness includes host scheduling delays");
 
         // ---- calibration against the TSC ----
-        Calibration cal, cal16;
-        CountTicks(ApicRegisters.DivideBy1, CalibrationUs, &cal);
+        ApicTimerCalibration cal, cal16;
+        ApicTimerCalibration.Measure(VTimer, ApicRegisters.DivideBy1, CalibrationUs, &cal);
         ulong ticks = cal.Ticks, cycles = cal.Cycles;
         if (!Report.Check(ticks > 0, "apic.timer.counts_down", "current count did not move in divide-by-1 one-shot mode")) return;
-        ulong cyclesPerMillionTicks = cycles * PerMillion / ticks;
-        // The fastest rate the reads allow (the count may have been one tick further on
-        // either side): a timer interrupt is early only if it beats even this.
-        ulong minCyclesPerMillionTicks = cal.MinCycles * PerMillion / (ticks + 1);
+        ulong cyclesPerMillionTicks = cal.CyclesPerMillionTicks;
+        ulong minCyclesPerMillionTicks = cal.MinCyclesPerMillionTicks;
         Report.Metric("apic.timer.tsc_cycles_per_1000_ticks", (long)(cyclesPerMillionTicks / (PerMillion / PerThousand)), "cycles");
         if (!Report.Check(cyclesPerMillionTicks > 0, "apic.timer.calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
-        Report.Metric("apic.timer.calibration_uncertainty_ppm", (long)((cal.MaxCycles - cal.MinCycles) / 2 * PerMillion / cycles), "ppm");
-        if (Tsc.Hz != 0) Report.Metric("apic.timer.frequency", (long)(ticks * Tsc.Hz / cycles), "hz");
+        Report.Metric("apic.timer.calibration_uncertainty_ppm", (long)cal.UncertaintyPpm, "ppm");
+        if (Tsc.Hz != 0) Report.Metric("apic.timer.frequency", (long)cal.TicksPerSecond, "hz");
 
-        CountTicks(Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, &cal16);
+        ApicTimerCalibration.Measure(VTimer, Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, &cal16);
         ulong ticks16 = cal16.Ticks, cycles16 = cal16.Cycles;
         // ticks/cycles must be DivideCheckDivisor times ticks16/cycles16, within a few percent.
         ulong ratioPercent = ticks16 == 0 ? 0 : ticks * cycles16 * Percent / (ticks16 * cycles);
