@@ -35,6 +35,16 @@ public class ErrataTests
     }
 
     [Fact]
+    public void IntermittentIsOptionalAndCarriedToTheKnownIssue()
+    {
+        var errata = ErrataParser.Parse(Text + "\n[late]\ntest = apic-*\ncheck = apic.*median_*\nintermittent = yes\nreason = late now and then\n", "e");
+
+        Assert.False(errata[0].Intermittent);
+        Assert.True(errata[2].Intermittent);
+        Assert.Equal(new Runner.Protocol.KnownIssue("late now and then", true), errata[2].AsKnownIssue);
+    }
+
+    [Fact]
     public void MatchesOnTestCheckGlobAndCondition()
     {
         var msr = ErrataParser.Parse(Text, "e")[0];
@@ -80,6 +90,7 @@ public class ErrataTests
     [InlineData("[e]\ntest = a\ncheck = b\nreason = r\nwhen = backend<kvm\n", "backend takes = or !=")]
     [InlineData("[e]\ntest = a\ncheck = b\nreason = r\nwhen = qemu<eight\n", "expected a version")]
     [InlineData("[e]\ntest = a\ncheck =\nreason = r\n", "check is empty")]
+    [InlineData("[e]\ntest = a\ncheck = b\nreason = r\nintermittent = maybe\n", "intermittent is 'maybe' in [e]: write yes or no")]
     public void RejectsBadEntries(string text, string problem)
     {
         var e = Assert.Throws<ConfigErrorException>(() => ErrataParser.Parse(text, "tests/errata.cfg"));

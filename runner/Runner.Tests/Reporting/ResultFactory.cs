@@ -9,7 +9,7 @@ namespace Runner.Tests.Reporting;
 /// <summary>Results as the executor would produce them, judged from recorded transcripts.</summary>
 static class ResultFactory
 {
-    public static TestRunResult Judged(string name, string[] stdout, int status, Func<string, string?>? errata = null, AccelKind accel = AccelKind.Kvm)
+    public static TestRunResult Judged(string name, string[] stdout, int status, Func<string, KnownIssue?>? errata = null, AccelKind accel = AccelKind.Kvm)
     {
         var verdict = VerdictJudge.Judge(new RunEvidence { Stdout = stdout, ExitStatus = status, ExpectedCpus = 1 }, errata);
         return new TestRunResult(Entry(name), AccelDecision.Use(accel, "test"), verdict, TimeSpan.FromMilliseconds(1234))
@@ -34,7 +34,7 @@ static class ResultFactory
         Judged("selftest", Transcripts.SelftestPass, 1),
         Judged("tcg-msr", Transcripts.SelftestTcgFail, 3, accel: AccelKind.Tcg),
         Skipped("ipiv", "requires ipiv: host KVM module is kvm_pvm"),
-        Judged("xfail-msr", Transcripts.SelftestTcgFail, 3, c => c.StartsWith("msr.reserved", StringComparison.Ordinal) ? "TCG: no #GP" : null),
+        Judged("xfail-msr", Transcripts.SelftestTcgFail, 3, c => c.StartsWith("msr.reserved", StringComparison.Ordinal) ? new KnownIssue("TCG: no #GP") : null),
         TimedOut("hang"),
     ];
 }

@@ -46,7 +46,7 @@ public class SummaryAndConsoleTests
     [Fact]
     public void XPassIsShownEvenWithoutVerbose()
     {
-        var r = ResultFactory.Judged("stale", Transcripts.SelftestPass, 1, c => c == "report.check" ? "was broken" : null);
+        var r = ResultFactory.Judged("stale", Transcripts.SelftestPass, 1, c => c == "report.check" ? new Runner.Protocol.KnownIssue("was broken") : null);
         var w = new StringWriter();
         new ConsoleReporter(ConsoleFactory.Create(w), verbose: false).Result(r);
         Assert.Contains("XPASS report.check passed but tests/errata.cfg expects a failure here (was broken)", w.ToString());

@@ -3,7 +3,7 @@ namespace Runner.Config;
 /// <summary>Reads tests/errata.cfg. A missing file just means no known issues.</summary>
 public static class ErrataParser
 {
-    public static readonly IReadOnlyList<string> KnownKeys = ["test", "check", "failure", "when", "reason"];
+    public static readonly IReadOnlyList<string> KnownKeys = ["test", "check", "failure", "when", "reason", "intermittent"];
 
     public static IReadOnlyList<Erratum> ParseFile(string path, string displayName) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), displayName) : [];
@@ -14,6 +14,7 @@ public static class ErrataParser
         foreach (var section in IniDocument.Parse(text, displayName))
         {
             string? test = null, check = null, failure = null, reason = null;
+            bool intermittent = false;
             var when = HostCondition.Always;
             foreach (var (key, value, line) in section.Entries)
             {
@@ -25,6 +26,14 @@ public static class ErrataParser
                     case "check": check = value; break;
                     case "failure": failure = value; break;
                     case "reason": reason = value; break;
+                    case "intermittent":
+                        intermittent = value switch
+                        {
+                            "yes" => true,
+                            "no" => false,
+                            _ => throw new ConfigErrorException(displayName, line, $"intermittent is '{value}' in [{section.Name}]: write yes or no"),
+                        };
+                        break;
                     case "when":
                         try { when = HostCondition.Parse(value); }
                         catch (FormatException e) { throw new ConfigErrorException(displayName, line, e.Message); }
@@ -43,6 +52,7 @@ public static class ErrataParser
             result.Add(new Erratum(section.Name, Need(test, "test"), check ?? "", when, Need(reason, "reason"), section.Line)
             {
                 FailurePattern = failure,
+                Intermittent = intermittent,
             });
         }
         return result;

@@ -1,3 +1,5 @@
+using Runner.Protocol;
+
 namespace Runner.Config;
 
 /// <summary>
@@ -10,6 +12,11 @@ namespace Runner.Config;
 public sealed record Erratum(string Id, string TestPattern, string CheckPattern, HostCondition When, string Reason, int Line)
 {
     public string? FailurePattern { get; init; }
+
+    /// <summary>`intermittent = yes`: the check fails only sometimes here; a pass is not reported as XPASS.</summary>
+    public bool Intermittent { get; init; }
+
+    public KnownIssue AsKnownIssue => new(Reason, Intermittent);
 
     public bool IsRunErratum => FailurePattern is not null;
 

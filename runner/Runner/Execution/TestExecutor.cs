@@ -60,7 +60,7 @@ public static class TestExecutor
             };
             var facts = new ConditionFacts(settings.Caps.Backend, kind.ToText(), settings.Caps.Cpu.Vendor, settings.Caps.Qemu?.Version);
             var verdict = VerdictJudge.Judge(evidence,
-                check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.Reason,
+                check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.AsKnownIssue,
                 reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
 
             var result = new TestRunResult(entry, accel, verdict, clock.Elapsed)

@@ -9,9 +9,9 @@ public static class VerdictJudge
 {
     public const string KvmInternalErrorText = "KVM internal error";
 
-    /// <param name="knownIssue">For a check name, the reason of an erratum that applies on this host, else null.</param>
+    /// <param name="knownIssue">For a check name, the erratum that applies on this host, else null.</param>
     /// <param name="knownRunFailure">For the reason a whole run failed, the reason of a run erratum that applies, else null.</param>
-    public static Verdict Judge(RunEvidence evidence, Func<string, string?>? knownIssue = null,
+    public static Verdict Judge(RunEvidence evidence, Func<string, KnownIssue?>? knownIssue = null,
                                 Func<string, string?>? knownRunFailure = null)
     {
         knownIssue ??= _ => null;
@@ -30,7 +30,7 @@ public static class VerdictJudge
         };
     }
 
-    static List<CheckResult> BuildChecks(IReadOnlyList<ProtocolRecord> records, Func<string, string?> knownIssue)
+    static List<CheckResult> BuildChecks(IReadOnlyList<ProtocolRecord> records, Func<string, KnownIssue?> knownIssue)
     {
         var checks = new List<CheckResult>();
         foreach (var r in records)
@@ -38,13 +38,13 @@ public static class VerdictJudge
             switch (r)
             {
                 case CheckPassRecord p:
-                    checks.Add(knownIssue(p.Name) is { } why
-                        ? new CheckResult(p.Name, CheckOutcome.XPass, "", why)
+                    checks.Add(knownIssue(p.Name) is { Intermittent: false } why
+                        ? new CheckResult(p.Name, CheckOutcome.XPass, "", why.Reason)
                         : new CheckResult(p.Name, CheckOutcome.Pass, ""));
                     break;
                 case CheckFailRecord f:
-                    checks.Add(knownIssue(f.Name) is { } reason
-                        ? new CheckResult(f.Name, CheckOutcome.XFail, f.Detail, reason)
+                    checks.Add(knownIssue(f.Name) is { } known
+                        ? new CheckResult(f.Name, CheckOutcome.XFail, f.Detail, known.Reason)
                         : new CheckResult(f.Name, CheckOutcome.Fail, f.Detail));
                     break;
                 case SkipRecord s:
