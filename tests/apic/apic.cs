@@ -1295,12 +1295,13 @@ internal static unsafe class TestKernel
             Report.Check(ok, "apic.smp.logical_cluster", "an x2APIC logical IPI to an AP's LDR did not reach exactly that AP once");
 
             // Every CPU of this CPU's cluster (x2APIC logical destinations cannot span clusters).
-            uint bspLdr = Apic.Ldr, cluster = bspLdr & ApicRegisters.X2ApicLdrClusterMask, destination = bspLdr, members = 1;
+            uint bspLdr = Apic.Ldr, cluster = bspLdr & ApicRegisters.X2ApicLdrClusterMask, destination = bspLdr;
+            ulong members = 1;
             for (int c = 1; c <= last; c++)
             {
                 if ((s_apLdr.Value[c] & ApicRegisters.X2ApicLdrClusterMask) != cluster) continue;
                 destination |= s_apLdr.Value[c];
-                members |= 1u << c;
+                members |= 1ul << c;
             }
             LowestPriority(destination, members, cpus, last);
         }
@@ -1311,7 +1312,7 @@ internal static unsafe class TestKernel
     /// 11.6.2.4: which one is model specific, and KVM may pick by vector hash, so only the
     /// count is checked). <paramref name="members"/> has bit c set for each CPU index c in the set.
     /// </summary>
-    private static void LowestPriority(uint destination, uint members, int cpus, int last)
+    private static void LowestPriority(uint destination, ulong members, int cpus, int last)
     {
         ClearCounts();
         bool ok = StartReceivers(1, last);
@@ -1323,7 +1324,7 @@ internal static unsafe class TestKernel
             fixed (PerCpuInts* hits = &s_hits) WaitHits(hits, cpus, 1, true);
             for (int c = 0; c < cpus; c++)
             {
-                if ((members & (1u << c)) != 0) inSet += s_hits.Value[c];
+                if ((members & (1ul << c)) != 0) inSet += s_hits.Value[c];
                 else outside += s_hits.Value[c];
             }
         }
