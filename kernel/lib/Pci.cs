@@ -276,35 +276,38 @@ namespace Kernel
         /// </summary>
         public static int Find(ushort vendor, ushort device, int index = 0)
         {
-            if (Mechanism == MechanismNone) return NotFound;
-            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
-            for (int d = 0; d < MaxDevices; d++)
-            {
-                if (!Exists(Bdf(bus, d, 0))) continue;
-                int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
-                for (int f = 0; f < functions; f++)
-                {
-                    int bdf = Bdf(bus, d, f);
-                    if (!Exists(bdf)) continue;
-                    if (VendorOf(bdf) == vendor && DeviceIdOf(bdf) == device && index-- == 0) return bdf;
-                }
-            }
+            for (int bdf = NextFunction(NotFound); bdf != NotFound; bdf = NextFunction(bdf))
+                if (VendorOf(bdf) == vendor && DeviceIdOf(bdf) == device && index-- == 0) return bdf;
             return NotFound;
         }
 
         /// <summary>Functions present on bus 0.</summary>
         public static int CountFunctions()
         {
-            if (Mechanism == MechanismNone) return 0;
-            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
             int n = 0;
-            for (int d = 0; d < MaxDevices; d++)
+            for (int bdf = NextFunction(NotFound); bdf != NotFound; bdf = NextFunction(bdf)) n++;
+            return n;
+        }
+
+        /// <summary>
+        /// The present function on bus 0 after <paramref name="bdf"/> (the first one when it is
+        /// <see cref="NotFound"/>), in device then function order, looking past function 0
+        /// only on multi-function devices; <see cref="NotFound"/> after the last.
+        /// </summary>
+        public static int NextFunction(int bdf)
+        {
+            if (Mechanism == MechanismNone) return NotFound;
+            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
+            int d = bdf == NotFound ? 0 : DeviceOf(bdf);
+            int f = bdf == NotFound ? 0 : FunctionOf(bdf) + 1;
+            for (; d < MaxDevices; d++, f = 0)
             {
                 if (!Exists(Bdf(bus, d, 0))) continue;
                 int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
-                for (int f = 0; f < functions; f++) if (Exists(Bdf(bus, d, f))) n++;
+                for (; f < functions; f++)
+                    if (Exists(Bdf(bus, d, f))) return Bdf(bus, d, f);
             }
-            return n;
+            return NotFound;
         }
 
         public static bool IsMultiFunction(int bdf) => (Read8(bdf, HeaderType) & HeaderTypeMultiFunction) != 0;
@@ -403,28 +406,21 @@ namespace Kernel
         private static ulong FirstFreeInWindow()
         {
             ulong next = MmioWindowBase;
-            int bus = Mechanism == MechanismEcam ? EcamStartBus : 0;
-            for (int d = 0; d < MaxDevices; d++)
+            for (int bdf = NextFunction(NotFound); bdf != NotFound; bdf = NextFunction(bdf))
             {
-                if (!Exists(Bdf(bus, d, 0))) continue;
-                int functions = IsMultiFunction(Bdf(bus, d, 0)) ? MaxFunctions : 1;
-                for (int f = 0; f < functions; f++)
+                if ((Read8(bdf, HeaderType) & HeaderTypeMask) != HeaderTypeNormal) continue;
+                for (int b = 0; b < BarCount; b++)
                 {
-                    int bdf = Bdf(bus, d, f);
-                    if (!Exists(bdf) || (Read8(bdf, HeaderType) & HeaderTypeMask) != HeaderTypeNormal) continue;
-                    for (int b = 0; b < BarCount; b++)
+                    uint raw = Read32(bdf, BarOffset(b));
+                    if ((raw & BarIoSpace) != 0) continue;
+                    ulong a = MemoryBarAddress(bdf, b);
+                    bool is64 = (raw & BarMemoryTypeMask) == BarMemoryType64;
+                    if (a >= MmioWindowBase && a < MmioWindowBase + MmioWindowSize)
                     {
-                        uint raw = Read32(bdf, BarOffset(b));
-                        if ((raw & BarIoSpace) != 0) continue;
-                        ulong a = MemoryBarAddress(bdf, b);
-                        bool is64 = (raw & BarMemoryTypeMask) == BarMemoryType64;
-                        if (a >= MmioWindowBase && a < MmioWindowBase + MmioWindowSize)
-                        {
-                            ulong end = a + MemoryBarSize(bdf, b);
-                            if (end > next) next = end;
-                        }
-                        if (is64) b++;
+                        ulong end = a + MemoryBarSize(bdf, b);
+                        if (end > next) next = end;
                     }
+                    if (is64) b++;
                 }
             }
             return next;
