@@ -51,11 +51,7 @@ cpu_rdtsc:
 ; all previous instructions have executed ... it can execute LFENCE").
 global cpu_rdtsc_begin
 cpu_rdtsc_begin:
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         ret
 
 ; End of a timed region: the same fenced read. RDTSCP would do, but not every
@@ -63,11 +59,7 @@ cpu_rdtsc_begin:
 ; order the read after the timed instructions.
 global cpu_rdtsc_end
 cpu_rdtsc_end:
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         ret
 
 global cpu_inb, cpu_inw, cpu_inl, cpu_outb, cpu_outw, cpu_outl

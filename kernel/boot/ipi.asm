@@ -70,11 +70,7 @@ ipi_asm_roundtrip:
         xor r13d, r13d                  ; iteration
         mov r15, [rbx + P_SAMPLES]
 
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         mov r14, rax                    ; batch start, or this sample's start
         mov rcx, [rbx + P_WAIT_CYCLES]
         mov edx, [rbx + P_ITERATIONS]
@@ -85,11 +81,7 @@ ipi_asm_roundtrip:
 .next:
         test r15, r15
         jz .send
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         mov r14, rax
 .send:
         cmp dword [rbx + P_X2APIC], 0
@@ -127,11 +119,7 @@ ipi_asm_roundtrip:
 .acked:
         test r15, r15
         jz .counted
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         sub rax, r14
         mov [r15 + r13 * 8], rax
 .counted:
@@ -144,11 +132,7 @@ ipi_asm_roundtrip:
         mov eax, 1                      ; sampled: the samples are the result
         jmp .out
 .batch_end:
-        lfence
-        rdtsc
-        lfence
-        shl rdx, 32
-        or rax, rdx
+        RDTSC_FENCED
         sub rax, r14
 .out:
         add rsp, 8                      ; the deadline

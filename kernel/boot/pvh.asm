@@ -105,13 +105,7 @@ build_identity_map:
 bits 64
 global code64_long_entry
 code64_long_entry:
-        mov ax, GDT_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LOAD_LONG_MODE_SEGMENTS
 
         mov r12d, esi                   ; hvm_start_info (zero-extended)
         mov [rel boot_start_info], r12

@@ -43,13 +43,7 @@ code32_ap_entry:
 
 bits 64
 code64_ap_entry:
-        mov ax, GDT_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LOAD_LONG_MODE_SEGMENTS
 
         ; Index order is arrival order; the BSP is 0.
         mov eax, 1
