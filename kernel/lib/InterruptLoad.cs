@@ -226,7 +226,8 @@ namespace Kernel
             ElapsedCycles = Cpu.Rdtsc() - start;
             StolenCycles = StealTime.ToCycles(StealTime.Nanoseconds - s_steal0);
             Apic.TimerStop();
-            Drain();
+            // What is still pending (in IRR, or in flight from the device) is taken and EOId.
+            InterruptWindow.Open(DrainUs);
             return true;
         }
 
@@ -264,7 +265,8 @@ namespace Kernel
             ElapsedCycles = Cpu.Rdtsc() - start;
             StolenCycles = StealTime.ToCycles(StealTime.Nanoseconds - s_steal0);
             Sent = sent;
-            Drain();
+            // What is still pending (in IRR, or in flight from the device) is taken and EOId.
+            InterruptWindow.Open(DrainUs);
             return true;
         }
 
@@ -285,13 +287,5 @@ namespace Kernel
             return perMega == 0 ? 1 : perMega;
         }
 
-        /// <summary>Interrupts open briefly: what is still pending (in IRR, or in flight from the device) is taken and EOId.</summary>
-        private static void Drain()
-        {
-            ulong end = Tsc.Deadline(DrainUs);
-            Cpu.EnableInterrupts();
-            while (!Tsc.Passed(end)) Cpu.Pause();
-            Cpu.DisableInterrupts();
-        }
     }
 }

@@ -388,11 +388,11 @@ internal static unsafe class TestKernel
         // SELF IPI bits 31:8 are reserved. If the write is taken the IPI lands on VSink (absorbed).
         Idt.Set(VSink, &Sink);
         ExpectWriteGp("apic.x2apic.reserved_gp.self_ipi_bits_31_8", ApicRegisters.SelfIpi, Bit8 | VSink);
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         // ICR bits 17:16, 13 and 31:20 are reserved in x2APIC (SDM fig. 11-28).
         ExpectWriteGp("apic.x2apic.reserved_gp.icr_bit_13", ApicRegisters.IcrLow,
             VSink | ApicRegisters.IcrSelf | ApicRegisters.IcrLevelAssert | X2ApicIcrReservedBit13);
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         Apic.SvrRegister = ApicRegisters.SvrEnable | Apic.SpuriousVectorDefault;
         Apic.ClearErrors();
     }
@@ -457,35 +457,7 @@ internal static unsafe class TestKernel
     /// <summary>Opens interrupts until the log holds <paramref name="n"/> entries or the wait expires.</summary>
     private static bool WaitLog(int n)
     {
-        fixed (int* count = &s_logCount) return WaitCount(count, n, WaitUs, true);
-    }
-
-    /// <summary>
-    /// Polls until *<paramref name="counter"/> >= <paramref name="target"/>, with
-    /// interrupts open if <paramref name="interrupts"/>, TSC-bounded. Leaves IF clear.
-    /// </summary>
-    private static bool WaitCount(int* counter, int target, ulong us, bool interrupts)
-    {
-        ulong end = Tsc.Deadline(us);
-        if (interrupts) Cpu.EnableInterrupts();
-        bool reached;
-        for (;;)
-        {
-            if (*counter >= target) { reached = true; break; }
-            if (Tsc.Passed(end)) { reached = false; break; }
-            Cpu.Pause();
-        }
-        Cpu.DisableInterrupts();
-        return reached;
-    }
-
-    /// <summary>Interrupts open for <paramref name="us"/>: whatever is deliverable gets delivered. Leaves IF clear.</summary>
-    private static void Quiet(ulong us)
-    {
-        ulong end = Tsc.Deadline(us);
-        Cpu.EnableInterrupts();
-        while (!Tsc.Passed(end)) Cpu.Pause();
-        Cpu.DisableInterrupts();
+        fixed (int* count = &s_logCount) return InterruptWindow.WaitCount(count, n, WaitUs, true);
     }
 
     private static void SelfIpi()
@@ -501,7 +473,7 @@ internal static unsafe class TestKernel
             Report.Check(s_log.Level[0] == 0, "apic.irq.tmr_clear_for_edge", "TMR bit set for an edge-triggered IPI");
             Report.CheckEqual("apic.irq.ppr_is_isrv_class_in_handler", VSelf & ApicRegisters.PriorityClassMask, s_log.Ppr[0]);
         }
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("apic.ipi.self_once", 1, (ulong)s_logCount);
         Report.Check(!Apic.IsInService(VSelf), "apic.irq.isr_clear_after_eoi", "ISR bit still set after EOI");
         Report.CheckEqual("apic.irq.isr_empty", unchecked((ulong)-1), (ulong)Apic.HighestInService());
@@ -545,7 +517,7 @@ internal static unsafe class TestKernel
             Report.CheckEqual("apic.irq.priority.same_class_higher_vector_first", VLowSameClassHigh, (ulong)s_log.Vector[0]);
             Report.CheckEqual("apic.irq.priority.same_class_lower_vector_second", VLowSameClassLow, (ulong)s_log.Vector[1]);
         }
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("apic.irq.no_extra_deliveries", 2, (ulong)s_logCount);
     }
 
@@ -557,7 +529,7 @@ internal static unsafe class TestKernel
         Report.CheckEqual("apic.tpr.ppr_follows_tpr", TprClass6, Apic.Ppr);
         Apic.SelfIpi(VLow);
         Apic.SelfIpi(VTprClass6);
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         // Only a class above PPR's class is delivered (SDM 11.8.3.1): 5 and 6 wait.
         Report.CheckEqual("apic.tpr.blocks_lower_and_equal_class", 0, (ulong)s_logCount);
         Report.Check(Apic.IsRequested(VLow) && Apic.IsRequested(VTprClass6), "apic.tpr.blocked_stay_in_irr",
@@ -595,7 +567,7 @@ internal static unsafe class TestKernel
         Apic.SelfIpi(VPprProbe);
         fixed (int* count = &s_ppr.Count)
         {
-            if (!Report.Check(WaitCount(count, 1, WaitUs, true), "apic.ppr.probe_delivered", "the PPR probe IPI never arrived")) return;
+            if (!Report.Check(InterruptWindow.WaitCount(count, 1, WaitUs, true), "apic.ppr.probe_delivered", "the PPR probe IPI never arrived")) return;
         }
         const uint isrvClass = VPprProbe & ApicRegisters.PriorityClassMask;
         Report.CheckEqual("apic.ppr.isrv_class_when_tpr_zero", isrvClass, s_ppr.Idle);
@@ -609,9 +581,9 @@ internal static unsafe class TestKernel
         s_nest.OuterInService = Apic.IsInService(VNestOuter) ? 1 : 0;
         Apic.SelfIpi(VNestInner);
         Apic.SelfIpi(VNestLate);
-        fixed (int* inner = &s_nest.InnerCount) WaitCount(inner, 1, WaitUs, true);
+        fixed (int* inner = &s_nest.InnerCount) InterruptWindow.WaitCount(inner, 1, WaitUs, true);
         // Give the lower vector the same chance to (wrongly) get in.
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         s_nest.InnerSeenInside = s_nest.InnerCount;
         s_nest.LateSeenInside = s_nest.LateCount;
         s_nest.LateInIrr = Apic.IsRequested(VNestLate) ? 1 : 0;
@@ -653,7 +625,7 @@ internal static unsafe class TestKernel
         ResetNest();
         Apic.SelfIpi(VNestOuter);
         bool done;
-        fixed (int* late = &s_nest.LateCount) done = WaitCount(late, 1, WaitUs, true);
+        fixed (int* late = &s_nest.LateCount) done = InterruptWindow.WaitCount(late, 1, WaitUs, true);
         Report.Check(s_nest.OuterCount == 1, "apic.nested.outer_delivered", "the outer IPI never completed");
         Report.Check(s_nest.OuterInService == 1, "apic.nested.outer_in_service", "ISR bit of the outer vector clear in its handler");
         Report.Check(s_nest.InnerSeenInside == 1, "apic.nested.higher_preempts_handler",
@@ -688,16 +660,16 @@ internal static unsafe class TestKernel
         // ICR NMI to this APIC's own ID: valid per SDM table 11-3 (no shorthand, edge). IF=0 does not block NMI.
         Apic.SendIpi(Apic.Id, 0, ApicRegisters.IcrNmi, ApicRegisters.IcrPhysical, ApicRegisters.IcrNoShorthand);
         bool got;
-        fixed (int* total = &s_nmiCount) got = WaitCount(total, 1, WaitUs, false);
+        fixed (int* total = &s_nmiCount) got = InterruptWindow.WaitCount(total, 1, WaitUs, false);
         Report.Check(got, "apic.nmi.self_by_id_with_if_clear", "an NMI IPI to this APIC's own ID never arrived");
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("apic.nmi.self_by_id_once", 1, (ulong)s_nmiCount);
 
         // The "self" shorthand with NMI delivery is listed as invalid in SDM table 11-3:
         // what happens is measured, not judged.
         s_nmiCount = 0;
         Apic.SendIpi(0, 0, ApicRegisters.IcrNmi, ApicRegisters.IcrPhysical, ApicRegisters.IcrSelf);
-        fixed (int* total = &s_nmiCount) got = WaitCount(total, 1, QuietUs, false);
+        fixed (int* total = &s_nmiCount) got = InterruptWindow.WaitCount(total, 1, QuietUs, false);
         Report.Metric("apic.nmi.self_shorthand_delivered", got ? 1 : 0, "bool");
         Report.CheckEqual("apic.nmi.esr_clear", 0, Apic.ReadErrors());
     }
@@ -721,7 +693,7 @@ internal static unsafe class TestKernel
 
     private static bool WaitTimer(int n, ulong us)
     {
-        fixed (int* count = &s_timerCount) return WaitCount(count, n, us, true);
+        fixed (int* count = &s_timerCount) return InterruptWindow.WaitCount(count, n, us, true);
     }
 
     private static void Timer()
@@ -775,7 +747,7 @@ internal static unsafe class TestKernel
             if (!WaitTimer(1, WaitUs)) continue;
             stolen[fired] = StolenBefore(0, steal0);
             late[fired++] = (long)(s_timerLog.Tsc[0] - oneShotStart) - (long)expect;
-            Quiet(QuietUs);
+            InterruptWindow.Open(QuietUs);
             if (s_timerCount == 1) once++;
         }
         Report.CheckEqual("apic.timer.oneshot_fires", TimerRepeats, (ulong)fired);
@@ -804,7 +776,7 @@ internal static unsafe class TestKernel
         Apic.TimerInitialCount = 0;
         // A tick that expired before the stop may still be pending in IRR: it is allowed in.
         int atStop = s_timerCount + (Apic.IsRequested(VTimer) ? 1 : 0);
-        Quiet(3 * PeriodUs);
+        InterruptWindow.Open(3 * PeriodUs);
         Report.CheckEqual("apic.timer.periodic_zero_count_stops", (ulong)atStop, (ulong)s_timerCount);
         if (Report.Check(ticked, "apic.timer.periodic_ticks", "fewer periodic timer interrupts than expected"))
         {
@@ -841,7 +813,7 @@ internal static unsafe class TestKernel
         s_timerCount = 0;
         Apic.TimerStart(ApicRegisters.TimerOneShot, VTimer, TicksFor(Tsc.MicrosecondsToCycles(PeriodUs), cyclesPerMillionTicks),
             ApicRegisters.DivideBy1, true);
-        Quiet(3 * PeriodUs);
+        InterruptWindow.Open(3 * PeriodUs);
         Report.CheckEqual("apic.timer.masked_no_interrupt", 0, (ulong)s_timerCount);
         Report.CheckEqual("apic.timer.masked_still_counts_to_zero", 0, Apic.TimerCurrentCount);
         Apic.TimerStop();
@@ -919,7 +891,7 @@ internal static unsafe class TestKernel
         Apic.TimerInitialCount = 0;
         Apic.TscDeadline = Cpu.Rdtsc() + span;
         Report.CheckEqual("apic.tscdeadline.msr_ignored_outside_mode", 0, Apic.TscDeadline);
-        Quiet(3 * DeadlineUs);
+        InterruptWindow.Open(3 * DeadlineUs);
         Report.CheckEqual("apic.tscdeadline.no_fire_outside_mode", 0, (ulong)s_timerCount);
 
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
@@ -939,7 +911,7 @@ internal static unsafe class TestKernel
         s_timerCount = 0;
         Apic.TimerTscDeadline(VTimer, Cpu.Rdtsc() + span);
         Apic.TscDeadline = TscDeadlineMsr.Disarmed;
-        Quiet(3 * DeadlineUs);
+        InterruptWindow.Open(3 * DeadlineUs);
         Report.CheckEqual("apic.tscdeadline.zero_disarms", 0, (ulong)s_timerCount);
 
         // Fires once, not before the deadline, then clears the MSR (a few times: lateness by median).
@@ -954,7 +926,7 @@ internal static unsafe class TestKernel
             stolen[fired] = StolenBefore(0, steal0);
             late[fired++] = (long)(s_timerLog.Tsc[0] - deadlineAt);
             if (Apic.TscDeadline == TscDeadlineMsr.Disarmed) cleared++;
-            Quiet(QuietUs);
+            InterruptWindow.Open(QuietUs);
             if (s_timerCount == 1) once++;
         }
         Report.CheckEqual("apic.tscdeadline.fires", TimerRepeats, (ulong)fired);
@@ -987,11 +959,11 @@ internal static unsafe class TestKernel
         s_timerCount = 0;
         Apic.TimerTscDeadline(VTimer, Cpu.Rdtsc() + span);
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerOneShot | VTimer);
-        Quiet(3 * DeadlineUs);
+        InterruptWindow.Open(3 * DeadlineUs);
         Report.CheckEqual("apic.tscdeadline.mode_change_disarms", 0, (ulong)s_timerCount);
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
         Report.CheckEqual("apic.tscdeadline.msr_zero_after_mode_change", 0, Apic.TscDeadline);
-        Quiet(QuietUs);
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("apic.tscdeadline.no_fire_after_mode_change", 0, (ulong)s_timerCount);
     }
 

@@ -211,9 +211,7 @@ internal static unsafe class TestKernel
             if (Tsc.Passed(end)) break;
             Cpu.Pause();
         }
-        ulong quietEnd = Tsc.Deadline(QuietUs);
-        while (!Tsc.Passed(quietEnd)) Cpu.Pause();
-        Cpu.DisableInterrupts();
+        InterruptWindow.Open(QuietUs);
         return reached;
     }
 
@@ -265,7 +263,7 @@ internal static unsafe class TestKernel
         Report.Check(!Msi.IsEnabled(bdf, cap), "msi.mask.disable_readback", "MSI enable still reads 1 after clearing it");
         Edu.Raise(RaiseValue);
         Report.CheckEqual("msi.mask.device_raised_while_disabled", RaiseValue, Edu.Status & RaiseValue);
-        WaitQuiet();
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("msi.mask.disabled_not_delivered", 0, (ulong)TotalHits());
         Edu.Acknowledge(RaiseValue);
 
@@ -288,21 +286,12 @@ internal static unsafe class TestKernel
         ClearHits();
         Msi.WriteMask(bdf, cap, Vector0Bit);
         Edu.Raise(RaiseValue);
-        WaitQuiet();
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("msi.mask.vector_masked_not_delivered", 0, (ulong)TotalHits());
         Report.CheckEqual("msi.mask.pending_bit_set", Vector0Bit, Msi.ReadPending(bdf, cap) & Vector0Bit);
         Msi.WriteMask(bdf, cap, 0);
         Report.Check(WaitHits(1) && s_hits.Value[0] == 1, "msi.mask.unmask_sends_pending", "the pending message was not sent when its vector was unmasked");
         Edu.DisableMsi();
-    }
-
-    /// <summary>Interrupts open on the BSP for the quiet window. Leaves IF clear.</summary>
-    private static void WaitQuiet()
-    {
-        ulong end = Tsc.Deadline(QuietUs);
-        Cpu.EnableInterrupts();
-        while (!Tsc.Passed(end)) Cpu.Pause();
-        Cpu.DisableInterrupts();
     }
 
     // =====================================================================

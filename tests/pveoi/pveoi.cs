@@ -165,7 +165,7 @@ internal static unsafe class TestKernel
         int got;
         fixed (int* count = &s_flowCount) got = SelfIpis(VFlow, s_count, count);
         Report.CheckEqual("pveoi.flow.self_ipis_delivered", (ulong)s_count, (ulong)got);
-        Quiet();
+        InterruptWindow.Open(QuietUs);
         Report.CheckEqual("pveoi.flow.self_ipis_once_each", (ulong)got, (ulong)s_flowCount);
         long skipped = PvEoi.Skipped - skipped0, written = PvEoi.Written - written0;
         Report.CheckEqual("pveoi.flow.every_eoi_accounted", (ulong)s_flowCount, (ulong)(skipped + written));
@@ -204,14 +204,6 @@ internal static unsafe class TestKernel
         long expected = InterruptLoad.Expected, whileRunning = InterruptLoad.ExpectedWhileRunning;
         Report.CheckRange(name, InterruptLoad.Delivered,
             whileRunning * (Percent - TimerTolerancePercent) / Percent, expected * (Percent + TimerTolerancePercent) / Percent);
-    }
-
-    private static void Quiet()
-    {
-        ulong end = Tsc.Deadline(QuietUs);
-        Cpu.EnableInterrupts();
-        while (!Tsc.Passed(end)) Cpu.Pause();
-        Cpu.DisableInterrupts();
     }
 
     // =====================================================================
@@ -258,7 +250,7 @@ internal static unsafe class TestKernel
         s_nest.AfterCount = 0;
         int outerDone;
         fixed (int* outer = &s_nest.OuterCount) outerDone = SelfIpis(VOuter, 1, outer);
-        Quiet();
+        InterruptWindow.Open(QuietUs);
         Report.Check(outerDone == 1 && s_nest.OuterCount == 1, "pveoi.nested.outer_completed", "the outer interrupt's handler never completed");
         Report.Check(s_nest.InnerSeenInside == 1, "pveoi.nested.inner_delivered_inside",
             "a higher-class self-IPI sent with IF=1 inside the outer handler was not delivered there");
@@ -276,7 +268,7 @@ internal static unsafe class TestKernel
         Report.CheckEqual("pveoi.nested.lower_class_delivered_after", 1, (ulong)after);
         s_nest.InnerSeenInside = 0;
         fixed (int* outer = &s_nest.OuterCount) outerDone = SelfIpis(VOuter, 1, outer);
-        Quiet();
+        InterruptWindow.Open(QuietUs);
         Report.Check(outerDone == 1 && s_nest.InnerSeenInside == 1, "pveoi.nested.repeat_delivered",
             "the outer vector (with its nested inner one) was not delivered again after both EOIs");
         Report.CheckEqual("pveoi.nested.apic_idle_after", unchecked((ulong)-1), (ulong)Apic.HighestRequested());
