@@ -117,6 +117,23 @@ namespace Kernel
             return true;
         }
 
+        /// <summary>
+        /// Waits (bounded by <paramref name="us"/>) until flags[c] is non-zero for every CPU c
+        /// in [<paramref name="first"/>, <paramref name="last"/>]: each CPU sets its own when
+        /// it has reached a state the BSP must wait for. False if one never did.
+        /// </summary>
+        public static bool WaitFlags(int* flags, int first, int last, ulong us)
+        {
+            ulong end = Tsc.Deadline(us);
+            for (int c = first; c <= last; c++)
+                while (flags[c] == 0)
+                {
+                    if (Tsc.Passed(end)) return false;
+                    Cpu.Pause();
+                }
+            return true;
+        }
+
         /// <summary>Waits (bounded) until <paramref name="cpu"/> has no work pending.</summary>
         public static bool WaitIdle(int cpu)
         {

@@ -113,9 +113,9 @@ internal static unsafe class TestKernel
     // ---- cross-CPU ----
     private struct PerCpuInts { public fixed int Value[PerCpu.MaxCpus]; }
     private struct PerCpuUints { public fixed uint Value[PerCpu.MaxCpus]; }
-    private static PerCpuInts s_hits, s_nmiHits, s_ready, s_apInitOk, s_apMode, s_apBsp;
+    private static PerCpuInts s_hits, s_nmiHits, s_parked, s_apInitOk, s_apMode, s_apBsp;
     private static PerCpuUints s_apId, s_apCpuidId, s_apLdr, s_apLeafBId;
-    private static volatile int s_release, s_unpark;
+    private static volatile int s_unpark;
     private static int s_nmiCount;
 
     private static ApicMode s_mode;
@@ -999,18 +999,6 @@ internal static unsafe class TestKernel
         s_apLdr.Value[me] = Apic.Ldr;
     }
 
-    /// <summary>On an AP: interrupts open until released (or the wait runs out).</summary>
-    private static void ApReceive(void* arg)
-    {
-        int me = Smp.CurrentCpu;
-        ulong end = Tsc.Deadline(ReceiverUs);
-        s_ready.Value[me] = 1;
-        Cpu.EnableInterrupts();
-        while (s_release == 0 && !Tsc.Passed(end)) Cpu.Pause();
-        Cpu.DisableInterrupts();
-        s_ready.Value[me] = 0;
-    }
-
     /// <summary>
     /// On an AP: APIC into the kernel's mode, then HLT until the BSP sets s_unpark and
     /// sends VWake. The AP's own one-shot timer is the backstop that bounds each HLT.
@@ -1020,7 +1008,7 @@ internal static unsafe class TestKernel
         int me = Smp.CurrentCpu;
         Apic.InitThisCpu();
         ulong end = Tsc.Deadline(ParkUs);
-        s_ready.Value[me] = 1;
+        s_parked.Value[me] = 1;
         while (s_unpark == 0 && !Tsc.Passed(end))
         {
             Apic.TimerStart(ApicRegisters.TimerOneShot, VParkTimer, ParkTimerTicks, ApicRegisters.DivideBy1, false);
@@ -1028,7 +1016,7 @@ internal static unsafe class TestKernel
             Cpu.DisableInterrupts();
         }
         Apic.TimerStop();
-        s_ready.Value[me] = 0;
+        s_parked.Value[me] = 0;
     }
 
     private static bool ParkAps()
@@ -1038,13 +1026,7 @@ internal static unsafe class TestKernel
         s_unpark = 0;
         bool ok = true;
         for (int c = 1; c <= last; c++) ok &= Smp.OnCpuAsync(c, &ApPark, null);
-        ulong end = Tsc.Deadline(WaitUs);
-        for (int c = 1; c <= last && ok; c++)
-            while (s_ready.Value[c] == 0)
-            {
-                if (Tsc.Passed(end)) { ok = false; break; }
-                Cpu.Pause();
-            }
+        fixed (int* parked = s_parked.Value) ok = ok && Smp.WaitFlags(parked, 1, last, WaitUs);
         Report.Check(ok, "apic.smp.aps_parked", "an AP did not reach its HLT loop");
         return true;
     }
@@ -1062,29 +1044,6 @@ internal static unsafe class TestKernel
     private static void ClearCounts()
     {
         for (int c = 0; c < PerCpu.MaxCpus; c++) { s_hits.Value[c] = 0; s_nmiHits.Value[c] = 0; }
-    }
-
-    /// <summary>Starts receivers on the CPUs in [first, last]; false if one never got ready.</summary>
-    private static bool StartReceivers(int first, int last)
-    {
-        s_release = 0;
-        for (int c = first; c <= last; c++)
-            if (!Smp.OnCpuAsync(c, &ApReceive, null)) return false;
-        ulong end = Tsc.Deadline(WaitUs);
-        for (int c = first; c <= last; c++)
-            while (s_ready.Value[c] == 0)
-            {
-                if (Tsc.Passed(end)) return false;
-                Cpu.Pause();
-            }
-        return true;
-    }
-
-    private static void StopReceivers(int first, int last)
-    {
-        s_release = 1;
-        for (int c = first; c <= last; c++) Smp.WaitIdle(c);
-        s_release = 0;
     }
 
     /// <summary>Waits until the summed hits reach <paramref name="target"/>, then a quiet window for extras. BSP IF as given.</summary>
@@ -1157,11 +1116,11 @@ internal static unsafe class TestKernel
         for (int c = 1; c <= last; c++)
         {
             ClearCounts();
-            if (!StartReceivers(c, c)) { started = false; StopReceivers(c, c); continue; }
+            if (!ApReceivers.Start(c, c, ReceiverUs)) { started = false; ApReceivers.Stop(c, c); continue; }
             icrIdle &= Apic.SendFixed(s_apId.Value[c], VCross);
             fixed (PerCpuInts* hits = &s_hits) WaitHits(hits, cpus, 1, false);
             for (int d = 0; d < cpus; d++) each &= s_hits.Value[d] == (d == c ? 1 : 0);
-            StopReceivers(c, c);
+            ApReceivers.Stop(c, c);
         }
         Report.Check(started, "apic.smp.receivers_ready", "an AP never reported ready to receive");
         Report.Check(icrIdle, "apic.smp.icr_idle", "ICR delivery status stayed send-pending");
@@ -1181,17 +1140,17 @@ internal static unsafe class TestKernel
         for (int c = 1; c <= last; c++)
         {
             ClearCounts();
-            if (!StartReceivers(c, c)) { nmiEach = false; StopReceivers(c, c); continue; }
+            if (!ApReceivers.Start(c, c, ReceiverUs)) { nmiEach = false; ApReceivers.Stop(c, c); continue; }
             Apic.SendIpi(s_apId.Value[c], 0, ApicRegisters.IcrNmi, ApicRegisters.IcrPhysical, ApicRegisters.IcrNoShorthand);
             fixed (PerCpuInts* nmis = &s_nmiHits) WaitHits(nmis, cpus, 1, false);
             for (int d = 0; d < cpus; d++) nmiEach &= s_nmiHits.Value[d] == (d == c ? 1 : 0);
-            StopReceivers(c, c);
+            ApReceivers.Stop(c, c);
         }
         Report.Check(nmiEach, "apic.smp.nmi_to_other", "an NMI IPI to an AP's ID did not arrive exactly once on exactly that AP");
 
         // NMI to all-excluding-self (valid per SDM table 11-3).
         ClearCounts();
-        if (StartReceivers(1, last))
+        if (ApReceivers.Start(1, last, ReceiverUs))
         {
             Apic.SendIpi(0, 0, ApicRegisters.IcrNmi, ApicRegisters.IcrPhysical, ApicRegisters.IcrAllExcludingSelf);
             fixed (PerCpuInts* nmis = &s_nmiHits) WaitHits(nmis, cpus, last, false);
@@ -1200,23 +1159,23 @@ internal static unsafe class TestKernel
                     "an NMI to all-excluding-self did not reach every other CPU exactly once");
         }
         else Report.Check(false, "apic.smp.nmi_all_excluding_self", "an AP never reported ready to receive");
-        StopReceivers(1, last);
+        ApReceivers.Stop(1, last);
     }
 
     private static void Broadcast(string name, uint destination, uint shorthand, int cpus, bool includeBsp)
     {
         int last = cpus - 1;
         ClearCounts();
-        if (!StartReceivers(1, last))
+        if (!ApReceivers.Start(1, last, ReceiverUs))
         {
-            StopReceivers(1, last);
+            ApReceivers.Stop(1, last);
             Report.Check(false, name, "an AP never reported ready to receive");
             return;
         }
         Apic.SendIpi(destination, VCross, ApicRegisters.IcrFixed, ApicRegisters.IcrPhysical, shorthand);
         // The BSP listens too, so a wrong delivery to it is seen.
         fixed (PerCpuInts* hits = &s_hits) WaitHits(hits, cpus, includeBsp ? cpus : last, true);
-        StopReceivers(1, last);
+        ApReceivers.Stop(1, last);
         fixed (PerCpuInts* hits = &s_hits)
             Report.Check(ExactlyOnce(hits, cpus, includeBsp), name, includeBsp
                 ? "not every CPU got the broadcast exactly once"
@@ -1238,14 +1197,14 @@ internal static unsafe class TestKernel
             uint mask = 0;
             for (int c = 1; c < n; c++) mask |= 1u << c;
             ClearCounts();
-            bool ok = setOk && StartReceivers(1, last);
+            bool ok = setOk && ApReceivers.Start(1, last, ReceiverUs);
             if (ok)
             {
                 Apic.SendIpi(mask, VCross, ApicRegisters.IcrFixed, ApicRegisters.IcrLogical, ApicRegisters.IcrNoShorthand);
                 fixed (PerCpuInts* hits = &s_hits) WaitHits(hits, cpus, n - 1, true);
                 for (int c = 0; c < cpus; c++) ok &= s_hits.Value[c] == (c >= 1 && c < n ? 1 : 0);
             }
-            StopReceivers(1, last);
+            ApReceivers.Stop(1, last);
             Report.Check(ok, "apic.smp.logical_flat", "a flat logical IPI to every AP did not reach each exactly once (and not this CPU)");
             // The same set and this CPU (flat logical bit 0).
             if (setOk) LowestPriority(mask | 1u, mask | 1u, cpus, last);
@@ -1258,11 +1217,11 @@ internal static unsafe class TestKernel
             for (int c = 1; c <= last; c++)
             {
                 ClearCounts();
-                if (!StartReceivers(c, c)) { ok = false; StopReceivers(c, c); continue; }
+                if (!ApReceivers.Start(c, c, ReceiverUs)) { ok = false; ApReceivers.Stop(c, c); continue; }
                 Apic.SendIpi(s_apLdr.Value[c], VCross, ApicRegisters.IcrFixed, ApicRegisters.IcrLogical, ApicRegisters.IcrNoShorthand);
                 fixed (PerCpuInts* hits = &s_hits) WaitHits(hits, cpus, 1, true);
                 for (int d = 0; d < cpus; d++) ok &= s_hits.Value[d] == (d == c ? 1 : 0);
-                StopReceivers(c, c);
+                ApReceivers.Stop(c, c);
             }
             Report.Check(ok, "apic.smp.logical_cluster", "an x2APIC logical IPI to an AP's LDR did not reach exactly that AP once");
 
@@ -1287,7 +1246,7 @@ internal static unsafe class TestKernel
     private static void LowestPriority(uint destination, ulong members, int cpus, int last)
     {
         ClearCounts();
-        bool ok = StartReceivers(1, last);
+        bool ok = ApReceivers.Start(1, last, ReceiverUs);
         int inSet = 0, outside = 0;
         if (ok)
         {
@@ -1300,7 +1259,7 @@ internal static unsafe class TestKernel
                 else outside += s_hits.Value[c];
             }
         }
-        StopReceivers(1, last);
+        ApReceivers.Stop(1, last);
         if (!ok) { Report.Check(false, "apic.smp.lowest_priority_one_of_set", "an AP never reported ready to receive"); return; }
         Report.CheckEqual("apic.smp.lowest_priority_one_of_set", 1, (ulong)inSet);
         Report.CheckEqual("apic.smp.lowest_priority_none_outside_set", 0, (ulong)outside);

@@ -35,8 +35,7 @@ internal static unsafe class TestKernel
     private const int OverheadSamples = 256;
 
     private struct PerCpuInts { public fixed int Value[PerCpu.MaxCpus]; }
-    private static PerCpuInts s_hits, s_vector, s_ready;
-    private static volatile int s_release;
+    private static PerCpuInts s_hits, s_vector;
 
     // Latency: the handler's timestamp and a delivery count.
     private static ulong s_handlerTsc;
@@ -144,44 +143,7 @@ internal static unsafe class TestKernel
         fixed (int* n = &s_latencyCount) Atomic.FetchAdd(n, 1);
     }
 
-    /// <summary>On an AP: interrupts open until released, or after *(ulong*)arg microseconds.</summary>
-    private static void ApReceive(void* arg)
-    {
-        int me = Smp.CurrentCpu;
-        ulong end = Tsc.Deadline(*(ulong*)arg);
-        s_ready.Value[me] = 1;
-        Cpu.EnableInterrupts();
-        while (s_release == 0 && !Tsc.Passed(end)) Cpu.Pause();
-        Cpu.DisableInterrupts();
-        s_ready.Value[me] = 0;
-    }
-
-    private static ulong s_receiverUs;
-
-    /// <summary>Starts receivers on every AP, listening at most <paramref name="us"/>; false if one never got ready.</summary>
-    private static bool StartReceivers(ulong us = ReceiverUs)
-    {
-        s_release = 0;
-        s_receiverUs = us;
-        fixed (ulong* lifetime = &s_receiverUs)
-            for (int c = 1; c < Smp.CpuCount; c++)
-                if (!Smp.OnCpuAsync(c, &ApReceive, lifetime)) return false;
-        ulong end = Tsc.Deadline(WaitUs);
-        for (int c = 1; c < Smp.CpuCount; c++)
-            while (s_ready.Value[c] == 0)
-            {
-                if (Tsc.Passed(end)) return false;
-                Cpu.Pause();
-            }
-        return true;
-    }
-
-    private static void StopReceivers()
-    {
-        s_release = 1;
-        for (int c = 1; c < Smp.CpuCount; c++) Smp.WaitIdle(c);
-        s_release = 0;
-    }
+    private static int LastAp => Smp.CpuCount - 1;
 
     private static void ClearHits()
     {
@@ -225,11 +187,11 @@ internal static unsafe class TestKernel
         for (int c = 0; c < Smp.CpuCount; c++)
         {
             ClearHits();
-            if (!StartReceivers()) { ready = false; StopReceivers(); continue; }
+            if (!ApReceivers.Start(1, LastAp, ReceiverUs)) { ready = false; ApReceivers.Stop(1, LastAp); continue; }
             Edu.ProgramMsi(Smp.ApicIdOf(c), VBase + c);
             Edu.Raise(RaiseValue);
             arrived &= WaitHits(1);
-            StopReceivers();
+            ApReceivers.Stop(1, LastAp);
             Edu.DisableMsi();
             for (int d = 0; d < Smp.CpuCount; d++)
                 if (d != c && s_hits.Value[d] != 0) onlyTarget = false;
@@ -318,14 +280,14 @@ internal static unsafe class TestKernel
             return;
         }
         // The AP stamps with its own TSC; KVM keeps vCPU TSCs synchronized.
-        if (!StartReceivers(LatencyReceiverUs))
+        if (!ApReceivers.Start(1, LastAp, LatencyReceiverUs))
         {
-            StopReceivers();
+            ApReceivers.Stop(1, LastAp);
             Report.Check(false, "msi.latency.ap.all_delivered", "the AP never reported ready to receive");
             return;
         }
         LatencyOn(1, n, "msi.latency.ap.all_delivered", "msi.latency.ap.min", "msi.latency.ap.median");
-        StopReceivers();
+        ApReceivers.Stop(1, LastAp);
     }
 
     private static void LatencyOn(int cpu, int n, string deliveredName, string minName, string medianName)
