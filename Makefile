@@ -15,7 +15,7 @@ CONFIG     ?= Release
 RUNNER     := $(BUILD)/bin/runner
 IMAGETOOL  := $(BUILD)/tools/imagetool/imagetool
 IMAGE_SRCS := $(shell find linker/ImageTool -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') linker/ImageTool/ImageTool.csproj
-HOST_SRCS  := $(shell find runner/Runner -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') runner/Runner/Runner.csproj $(IMAGE_SRCS)
+HOST_SRCS  := $(shell find runner/Runner \( -name '*.cs' -o -name '*.sh' \) -not -path '*/obj/*' -not -path '*/bin/*') runner/Runner/Runner.csproj $(IMAGE_SRCS)
 DEB_TOOLS  := qemu-system-x86_64:qemu-system-x86 nasm:nasm ld.lld:lld
 
 .PHONY: all kernels host run test deps clean

@@ -24,11 +24,33 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> HostKernel { get; } = new("--host-kernel")
+    {
+        Description = "Run this command inside an L1 Linux host with real KVM: debian-6.1, debian-6.12, or the path of your own bzImage",
+        Recursive = true,
+    };
+
+    public Option<string?> HostModules { get; } = new("--host-modules")
+    {
+        Description = "With --host-kernel PATH: its lib/modules/RELEASE folder (omit when KVM, virtio-pci, 9p and overlay are built in)",
+        Recursive = true,
+    };
+
+    public Option<string[]> HostKvmParams { get; } = new("--host-kvm-param")
+    {
+        Description = "A module parameter for L1's KVM, MODULE.PARAM=VALUE (e.g. kvm_amd.avic=1); repeatable",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Root);
         root.Options.Add(BuildDir);
         root.Options.Add(Qemu);
+        root.Options.Add(HostKernel);
+        root.Options.Add(HostModules);
+        root.Options.Add(HostKvmParams);
     }
 
     public ProjectPaths Paths(ParseResult p)

@@ -5,9 +5,10 @@ namespace Runner.Cli;
 /// <summary>Builds the command tree and turns bad input into one line on stderr with exit code 2.</summary>
 public static class RunnerCli
 {
-    public static RootCommand Build()
+    public static RootCommand Build() => Build(new GlobalOptions());
+
+    static RootCommand Build(GlobalOptions global)
     {
-        var global = new GlobalOptions();
         var root = new RootCommand("Runs and inspects the x86 interrupt-virtualization test kernels");
         global.AddTo(root);
         root.Subcommands.Add(ListCommand.Create(global));
@@ -24,7 +25,8 @@ public static class RunnerCli
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
         error ??= Console.Error;
-        var parse = Build().Parse(args);
+        var global = new GlobalOptions();
+        var parse = Build(global).Parse(args);
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine's messages can span lines (lists of allowed values); keep one line.
@@ -34,6 +36,8 @@ public static class RunnerCli
         }
         try
         {
+            if (parse.GetValue(global.HostKernel) is not null)
+                return await NestedCommand.RunAsync(global, parse, args);
             return await parse.InvokeAsync(new InvocationConfiguration
             {
                 // Our own handlers stop QEMU on Ctrl-C; System.CommandLine's would race them.

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Runner.Execution;
+using Runner.Host;
+using Runner.Nested;
+using Runner.Qemu;
+
+namespace Runner.Cli;
+
+/// <summary>`--host-kernel K` on any command that boots guests: the same command, run inside an L1 host.</summary>
+public static class NestedCommand
+{
+    public static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, IReadOnlyList<string> args)
+    {
+        var command = NestedArgs.Command(args);
+        if (command is null || !NestedArgs.Commands.Contains(command))
+            throw new UserErrorException($"--host-kernel runs a command that boots guests ({string.Join(", ", NestedArgs.Commands)}), not `{command ?? "(none)"}`");
+        if (NestedHost.Current.IsL1)
+            throw new UserErrorException("--host-kernel inside an L1 host: this runner already runs nested; drop the option");
+        ChildProcesses.InstallHandlers();
+        var paths = global.Paths(parse);
+        var spec = HostKernelSpec.Parse(parse.GetValue(global.HostKernel)!, parse.GetValue(global.HostModules), Environment.CurrentDirectory);
+        var kvmParams = KvmParams.Parse(parse.GetValue(global.HostKvmParams) ?? []);
+        var qemu = QemuBinary.LocateOrThrow(parse.GetValue(global.Qemu));
+        bool verbose = args.Contains("-v") || args.Contains("--verbose");
+        var request = new NestedRequest(args, spec, kvmParams, paths, qemu, verbose);
+        return await NestedRunner.RunAsync(request, Console.Out, Console.Error, ChildProcesses.InterruptToken);
+    }
+}
