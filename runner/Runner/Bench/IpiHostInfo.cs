@@ -17,7 +17,10 @@ public static class IpiHostInfo
             CpuModel = caps.Cpu.ModelName,
             CpuFlags = caps.Cpu.Flags.Order(StringComparer.Ordinal).ToList(),
             VmxFlags = caps.Cpu.VmxFlags.Order(StringComparer.Ordinal).ToList(),
-            KernelRelease = KernelRelease(caps.Root),
+            KernelRelease = caps.KernelRelease,
+            Where = caps.Where(kvm: true),
+            FiguresCaveat = caps.Nested.FiguresCaveat,
+            Command = caps.Nested.CommandLine,
             KvmBackend = caps.Backend,
             KvmModules = caps.Modules.Loaded,
             ModuleParameters = parameters,
@@ -51,13 +54,6 @@ public static class IpiHostInfo
             catch (UnauthorizedAccessException) { }
         }
         return d;
-    }
-
-    public static string KernelRelease(string root)
-    {
-        var path = Path.Combine(root, "proc", "sys", "kernel", "osrelease");
-        try { return File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown"; }
-        catch (IOException) { return "unknown"; }
     }
 
     public static string Sha256(string path)

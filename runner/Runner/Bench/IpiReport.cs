@@ -38,6 +38,12 @@ public sealed record IpiHost
     public IReadOnlyList<string> VmxFlags { get; init; } = [];
     public required string KernelRelease { get; init; }
     public required string KvmBackend { get; init; }
+    /// <summary>Where the VMs ran, e.g. "kvm_amd, L1 Linux 6.12.57+deb12-amd64 under TCG".</summary>
+    public string Where { get; init; } = "";
+    /// <summary>What the figures from such a host can and cannot be compared with; empty on an ordinary host.</summary>
+    public string FiguresCaveat { get; init; } = "";
+    /// <summary>The command that made the report, as it was typed.</summary>
+    public string Command { get; init; } = "";
     public IReadOnlyList<string> KvmModules { get; init; } = [];
     /// <summary>Every parameter of every loaded kvm* module: module → name → value.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ModuleParameters { get; init; } =

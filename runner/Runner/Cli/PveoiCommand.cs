@@ -47,7 +47,10 @@ public static class PveoiCommand
         return command;
     }
 
-    sealed record Side(string Label, TestRunResult Result, KvmCounters Qmp, IReadOnlyDictionary<string, long?>? Perf);
+    sealed record Side(string Label, TestRunResult Result, KvmCounters Qmp, IReadOnlyDictionary<string, long?>? Perf, string? PerfProblem);
+
+    /// <summary>How long perf may take to attach or detach, on an ordinary host (stretched in a slow L1).</summary>
+    static readonly TimeSpan PerfHandshake = TimeSpan.FromSeconds(10);
 
     static async Task<int> RunAsync(GlobalOptions global, ParseResult p, int rate, int seconds, string source)
     {
@@ -70,7 +73,10 @@ public static class PveoiCommand
         var perfWhy = PerfTracepoints.WhyUnavailable();
         var output = Console.Out;
         output.WriteLine($"PV-EOI off vs on: {source} interrupts at {rate}/s for {seconds} s of guest time (tests/irqload), 1 vCPU");
-        output.WriteLine($"host: {caps.Cpu.ModelName}, KVM backend {caps.Backend}, QEMU {caps.Qemu?.Version}, guest -cpu {caps.Guest.CpuModel}");
+        output.WriteLine($"host: {caps.Where(kvm: true)}; {caps.Cpu.ModelName}; QEMU {caps.Qemu?.Version}; guest -cpu {caps.Guest.CpuModel}");
+        output.WriteLine($"command: {caps.Nested.CommandLine}");
+        if (caps.Nested.FiguresCaveat.Length > 0)
+            output.WriteLine($"note: {caps.Nested.FiguresCaveat}; {caps.Nested.ScaleDetail}");
         output.WriteLine(perfWhy is null
             ? "counters: KVM tracepoints through `perf stat -p <qemu pid>` around the loaded interval, and QMP query-stats"
             : $"counters: QMP query-stats only; tracepoints unavailable: {perfWhy}");
@@ -81,6 +87,7 @@ public static class PveoiCommand
         {
             PerfTracepoints? perf = null;
             IReadOnlyDictionary<string, long?>? perfCounts = null;
+            string? perfProblem = null;
             var scratch = ScratchDirs.Create("runner-perf-");
             try
             {
@@ -94,8 +101,12 @@ public static class PveoiCommand
                     OnSync = async (tag, pid) =>
                     {
                         if (perfWhy is not null || pid == 0) return;
-                        if (tag == "measure-begin") perf = PerfTracepoints.Start(pid, events, scratch);
-                        else if (tag == "measure-end" && perf is not null) perfCounts = await perf.StopAsync(TimeSpan.FromSeconds(10));
+                        if (tag == "measure-begin")
+                        {
+                            try { perf = await PerfTracepoints.StartAsync(pid, events, scratch, NestedHost.Scale(PerfHandshake)); }
+                            catch (IOException e) { perfProblem = e.Message; }
+                        }
+                        else if (tag == "measure-end" && perf is not null) perfCounts = await perf.StopAsync(NestedHost.Scale(PerfHandshake));
                     },
                 };
                 var run = entry with
@@ -112,7 +123,7 @@ public static class PveoiCommand
                     ? KvmCounters.Missing("no reading at the guest's measure-begin/measure-end sync points")
                     : KvmCounters.Delta(begin, end);
                 output.WriteLine($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
-                sides.Add(new Side(label, result, qmp, perfCounts));
+                sides.Add(new Side(label, result, qmp, perfCounts, perfProblem ?? (perfCounts is null && perfWhy is null ? "perf was never started: no measure-begin sync point" : null)));
             }
             finally
             {
@@ -149,6 +160,8 @@ public static class PveoiCommand
             if (why is not null) { o.WriteLine($"  {tp,-26} {why}"); continue; }
             o.WriteLine(Row(tp, sides.Select(s => s.Perf is null ? null : s.Perf.TryGetValue(tp, out var v) ? v : null).ToList()));
         }
+        foreach (var side in sides.Where(s => s.PerfProblem is not null))
+            o.WriteLine($"  {side.Label}: tracepoints unavailable: {side.PerfProblem}");
     }
 
     static void WriteQmpTable(TextWriter o, List<Side> sides)

@@ -66,7 +66,7 @@ public static class RunCommand
         bool anyKvm = selected.Any(e => AccelSelector.Choose(e.Accel, forced, files.Kvm).Accel == AccelKind.Kvm);
         var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
 
-        var reporter = new ConsoleReporter(human, req.Verbose);
+        var reporter = new ConsoleReporter(human, req.Verbose, showWhere: caps.Nested.IsL1);
         var hostLine = HostLine(caps, anyKvm);
         reporter.Note(hostLine);
         var settings = new RunSettings
@@ -136,7 +136,8 @@ public static class RunCommand
             return $"host: KVM unusable ({caps.Kvm.Detail}); tests that allow it run under TCG; QEMU {qemu}";
         if (!anyKvm)
             return $"host: KVM backend {caps.Backend}, not used by this selection; QEMU {qemu}";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"host: KVM usable, backend {caps.Backend}; -cpu {caps.KvmCpuModel} ({caps.Guest.CpuModelDetail}); SSE in guest: {caps.Guest.SseReport}; QEMU {qemu}");
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"host: KVM usable, {caps.Where(kvm: true)}; -cpu {caps.KvmCpuModel} ({caps.Guest.CpuModelDetail}); SSE in guest: {caps.Guest.SseReport}; QEMU {qemu}");
+        return caps.Nested.IsL1 ? $"{line}; {caps.Nested.FiguresCaveat}; {caps.Nested.ScaleDetail}" : line;
     }
 }

@@ -9,6 +9,10 @@ public sealed record ProcessLimits(TimeSpan Idle, TimeSpan Hard)
     /// <summary>How long to keep reading after "KVM internal error" so QEMU's register dump reaches the log.</summary>
     public TimeSpan KvmErrorGrace { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Both limits stretched by <paramref name="factor"/> (a slower host, such as an L1 under TCG).</summary>
+    public ProcessLimits Stretched(double factor) => factor <= 1 ? this
+        : this with { Idle = TimeSpan.FromTicks((long)(Idle.Ticks * factor)), Hard = TimeSpan.FromTicks((long)(Hard.Ticks * factor)) };
+
     /// <summary>Default hard cap: ten idle periods, at least a minute.</summary>
     public static ProcessLimits ForIdle(TimeSpan idle, TimeSpan? hard = null) =>
         new(idle, hard ?? TimeSpan.FromTicks(Math.Max(idle.Ticks * 10, TimeSpan.FromMinutes(1).Ticks)));

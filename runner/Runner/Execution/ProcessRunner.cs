@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Runner.Host;
 using Runner.Protocol;
 
 namespace Runner.Execution;
@@ -23,6 +24,8 @@ public static class ProcessRunner
         CancellationToken cancel = default,
         ProcessInteraction? interaction = null)
     {
+        // Limits are tuned on an ordinary host; inside a slower L1 they stretch by its measured slowdown.
+        limits = limits.Stretched(NestedHost.Current.TimeScale);
         var psi = new ProcessStartInfo(argv[0])
         {
             UseShellExecute = false,

@@ -66,6 +66,7 @@ public static class TestExecutor
             var result = new TestRunResult(entry, accel, verdict, clock.Elapsed)
             {
                 Argv = argv,
+                Where = settings.Caps.Where(kind == AccelKind.Kvm),
                 Output = process.Lines,
                 KvmReadings = settings.KvmStats ? WithEnd(sync.Readings, process) : null,
             };

@@ -8,6 +8,8 @@ namespace Runner.Execution;
 public sealed record TestRunResult(TestEntry Entry, AccelDecision Accel, Verdict Verdict, TimeSpan Duration)
 {
     public IReadOnlyList<string>? Argv { get; init; }
+    /// <summary>Where it ran ("kvm_amd, L1 Linux 6.12.x under TCG"); null when it did not run.</summary>
+    public string? Where { get; init; }
     public string? LogPath { get; init; }
     /// <summary>Every line QEMU printed, for JUnit's system-out.</summary>
     public IReadOnlyList<OutputLine> Output { get; init; } = [];

@@ -20,7 +20,17 @@ public sealed record HostCaps
     public string QemuProblem { get; init; } = "";
     public KvmGuestProbeResult Guest { get; init; } = KvmGuestProbeResult.NotRun("not requested");
 
+    /// <summary>The running kernel's release (/proc/sys/kernel/osrelease).</summary>
+    public string KernelRelease { get; init; } = "unknown";
+    /// <summary>Whether this is an L1 host an outer runner booted, and what that means for the figures.</summary>
+    public NestedHost Nested { get; init; } = NestedHost.NotNested;
+
     public string Backend => Modules.Backend;
+
+    /// <summary>Where a run under KVM (or TCG) here takes place, for every line and record that reports one.</summary>
+    public string Where(bool kvm) => kvm
+        ? Nested.Where(Backend, KernelRelease)
+        : Nested.IsL1 ? $"TCG, in L1 Linux {KernelRelease} under {Nested.L0Accel.ToUpperInvariant()}" : "TCG";
 
     /// <summary>The -cpu to use under KVM: what the guest probe found boots, "host" when unprobed.</summary>
     public string KvmCpuModel => Guest.CpuModel ?? KvmGuestProbe.PreferredCpu;

@@ -24,6 +24,9 @@ public static class HostProbe
             Avic = InterruptVirtualization.Avic(modules),
             Cpu = cpu,
             KvmX2Apic = KvmX2Apic(modules),
+            KernelRelease = KernelRelease(root),
+            // Only the real root can be inside an L1; a recorded tree is whatever it recorded.
+            Nested = root == "/" ? NestedHost.Current : NestedHost.NotNested,
         };
     }
 
@@ -41,6 +44,13 @@ public static class HostProbe
         if (!caps.Kvm.Available)
             return caps with { Guest = KvmGuestProbeResult.NotRun($"KVM unusable: {caps.Kvm.Detail}") };
         return caps with { Guest = await KvmGuestProbe.RunAsync(qemuPath, cancel) };
+    }
+
+    public static string KernelRelease(string root)
+    {
+        var path = Path.Combine(root, "proc", "sys", "kernel", "osrelease");
+        try { return File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown"; }
+        catch (IOException) { return "unknown"; }
     }
 
     static Capability KvmX2Apic(KvmModules modules)

@@ -12,6 +12,7 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
     public const string AccelVariable = "KTEST_L1_ACCEL";
     public const string OriginVariable = "KTEST_L1_ORIGIN";
     public const string L0LoopVariable = "KTEST_L0_LOOP_NS";
+    public const string CommandVariable = "KTEST_L0_COMMAND";
 
     /// <summary>The slowest an L1 may be taken to be: past it a hang would take hours to be called one.</summary>
     public const double MaxTimeScale = 40;
@@ -27,6 +28,9 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
     public static TimeSpan Scale(TimeSpan limit) => Current.Stretch(limit);
 
     public TimeSpan Stretch(TimeSpan limit) => TimeScale <= 1 ? limit : TimeSpan.FromTicks((long)(limit.Ticks * TimeScale));
+
+    /// <summary>The command as the person typed it (on L0, with its --host-kernel), for every table's header.</summary>
+    public string CommandLine { get; init; } = "runner " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
 
     /// <summary>The under-TCG case: guest cycles come from QEMU's translator, not from a CPU.</summary>
     public bool CyclesFromEmulator => IsL1 && L0Accel == "tcg";
@@ -46,11 +50,12 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
         if (string.IsNullOrEmpty(accel))
             return NotNested;
         var origin = env(OriginVariable) ?? "";
+        var command = env(CommandVariable) is { Length: > 0 } c ? c : NotNested.CommandLine;
         if (!long.TryParse(env(L0LoopVariable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l0Ns) || l0Ns <= 0)
-            return new NestedHost(true, accel, origin, 1, "no L0 calibration was passed in: time limits not stretched");
+            return new NestedHost(true, accel, origin, 1, "no L0 calibration was passed in: time limits not stretched") { CommandLine = command };
         long l1Ns = (measureLoop ?? CpuLoopCalibration.MeasureNanoseconds)();
         var (scale, detail) = ScaleFrom(l0Ns, l1Ns);
-        return new NestedHost(true, accel, origin, scale, detail);
+        return new NestedHost(true, accel, origin, scale, detail) { CommandLine = command };
     }
 
     /// <summary>The ratio of the same loop's time here and on L0, never below 1, capped at <see cref="MaxTimeScale"/>.</summary>

@@ -116,27 +116,27 @@ public sealed class KernelModules
     }
 
     /// <summary>modules.dep for the packed set, in depmod's format, so modprobe works in L1 and in its chroot.</summary>
+    /// <param name="modules">dependencies first, as <see cref="ClosureAsync"/> returns them</param>
     public static string ModulesDep(IReadOnlyList<Module> modules)
     {
-        var byName = modules.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var position = modules.Select((m, i) => (m.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var lines = new List<string>();
         foreach (var m in modules)
         {
-            var all = new List<string>();
-            Collect(m, byName, all, []);
-            lines.Add(all.Count == 0 ? $"{m.RelativePath}:" : $"{m.RelativePath}: {string.Join(' ', all)}");
+            var all = new HashSet<string>(StringComparer.Ordinal);
+            Collect(m, modules, position, all);
+            // modprobe loads a line's dependencies from the last to the first, so the ones
+            // everything else needs go last.
+            var deps = all.OrderByDescending(n => position[n]).Select(n => modules[position[n]].RelativePath);
+            lines.Add(all.Count == 0 ? $"{m.RelativePath}:" : $"{m.RelativePath}: {string.Join(' ', deps)}");
         }
         return string.Join('\n', lines) + "\n";
     }
 
-    // depmod lists every transitive dependency, the ones to load last first.
-    static void Collect(Module m, Dictionary<string, Module> byName, List<string> into, HashSet<string> seen)
+    static void Collect(Module m, IReadOnlyList<Module> modules, Dictionary<string, int> position, HashSet<string> into)
     {
         foreach (var dep in m.Depends)
-        {
-            if (!byName.TryGetValue(dep, out var d) || !seen.Add(dep)) continue;
-            into.Add(d.RelativePath);
-            Collect(d, byName, into, seen);
-        }
+            if (position.TryGetValue(dep, out var i) && into.Add(dep))
+                Collect(modules[i], modules, position, into);
     }
 }

@@ -28,7 +28,9 @@ public static class L1Initramfs
     {
         var init = InitScript();
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join('\n', kernel.Image, kernel.ModulesDir ?? "", kernel.Release, init, busybox, File.GetLastWriteTimeUtc(busybox).Ticks))))[..16].ToLowerInvariant();
+            string.Join('\n', kernel.Image, kernel.ModulesDir ?? "", kernel.Release, init, busybox, File.GetLastWriteTimeUtc(busybox).Ticks,
+            // A new runner build may pack differently (module order, modules.dep).
+            typeof(L1Initramfs).Assembly.ManifestModule.ModuleVersionId))))[..16].ToLowerInvariant();
         var target = Path.Combine(cacheDir, $"initramfs-{kernel.Release}-{key}.cpio.gz");
         if (File.Exists(target))
             return target;

@@ -145,6 +145,7 @@ public static class NestedRunner
         sb.AppendLine($"export {NestedHost.AccelVariable}={Quote(accel.Name)}");
         sb.AppendLine($"export {NestedHost.OriginVariable}={Quote(kernel.Origin)}");
         sb.AppendLine($"export {NestedHost.L0LoopVariable}={l0LoopNs.ToString(CultureInfo.InvariantCulture)}");
+        sb.AppendLine($"export {NestedHost.CommandVariable}={Quote(NestedHost.Current.CommandLine)}");
         sb.AppendLine("export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NO_COLOR=1 TERM=dumb");
         sb.AppendLine(string.Join(' ', SelfCommand().Concat(innerArgs).Select(Quote)));
         sb.AppendLine($"echo $? > {Quote(Path.Combine(results, "status"))}");

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Runner.Reporting;
 
 /// <summary>The human output of `runner run`: one line per test, the guest's checks with -v, and the summary.</summary>
-public sealed class ConsoleReporter(IAnsiConsole console, bool verbose)
+public sealed class ConsoleReporter(IAnsiConsole console, bool verbose, bool showWhere = false)
 {
     // Guest lines arrive on QEMU's stdout and stderr pump threads, several tests at once with -j.
     readonly object _gate = new();
@@ -33,7 +33,8 @@ public sealed class ConsoleReporter(IAnsiConsole console, bool verbose)
     void WriteResult(TestRunResult r)
     {
         var label = r.Outcome.Label();
-        var accel = r.Accel.Accel?.ToText() ?? "not run";
+        // Inside an L1 host "kvm" alone would hide which KVM and under what: each line names it.
+        var accel = showWhere && r.Where is { } where ? where : r.Accel.Accel?.ToText() ?? "not run";
         var time = r.Argv is null ? "" : $", {r.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
         var reason = r.Verdict.Reason.Length > 0 ? $": {r.Verdict.Reason}" : "";
         console.MarkupLine($"[{Color(r.Outcome)}]{label,-7}[/] {Markup.Escape($"{r.Entry.Name} ({accel}{time}){reason}")}");

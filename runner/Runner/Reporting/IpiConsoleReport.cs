@@ -25,11 +25,15 @@ public static class IpiConsoleReport
             $"IPI round trip in cycles: C# sender + C# handler, {s.Kind}, target {(s.Kind == "self" ? "self" : s.Target == "halt" ? "halted" : "spinning")}, " +
             $"{s.Cpus} vCPU(s), {s.Runs} run(s) per column, " +
             (s.Iterations > 0 ? $"{s.Iterations} round trips per batch (warm-up {s.Warmup})" : "round trips per batch: auto (a calibration boot decides)"),
-            $"host:   {r.Host.CpuModel} ({r.Host.CpuVendor}), Linux {r.Host.KernelRelease}",
+            $"host:   {(r.Host.Where.Length > 0 ? r.Host.Where + "; " : "")}{r.Host.CpuModel} ({r.Host.CpuVendor}), Linux {r.Host.KernelRelease}",
             $"KVM:    {r.Host.KvmBackend}; {ModuleLine(r.Host)}; guest -cpu {r.Host.KvmCpuModel}",
             $"QEMU:   {r.Host.QemuVersionText ?? "version unknown"}, {r.Host.QemuPath}",
             $"kernel: {r.Kernel.Path} sha256 {r.Kernel.Sha256[..Math.Min(16, r.Kernel.Sha256.Length)]}…, {s.Machine}, runner {r.RunnerVersion}",
         };
+        if (r.Host.Command.Length > 0)
+            lines.Add($"command: {r.Host.Command}");
+        if (r.Host.FiguresCaveat.Length > 0)
+            lines.Add($"note:   {r.Host.FiguresCaveat}");
         return lines;
     }
 

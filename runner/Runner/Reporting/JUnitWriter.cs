@@ -74,8 +74,11 @@ public static class JUnitWriter
                 tc.Add(new XElement("skipped", new XAttribute("message", XFailPrefix + reason)));
                 break;
         }
-        if (KvmReading.Find(r.KvmReadings, SyncSession.EndTag) is { } counters)
-            tc.AddFirst(KvmProperties(counters));
+        var props = KvmReading.Find(r.KvmReadings, SyncSession.EndTag) is { } counters ? KvmProperties(counters) : new XElement("properties");
+        if (r.Where is not null)
+            props.AddFirst(Property("where", r.Where));
+        if (props.HasElements)
+            tc.AddFirst(props);
         if (r.Output.Count > 0)
             tc.Add(new XElement("system-out", Clean(string.Join("\n",
                 r.Output.Select(RunLogWriter.Format)))));
