@@ -68,6 +68,28 @@ public class ErrataTests
         Assert.False(tsc.Matches("apic", "timer.tsc_deadline", PvmKvm with { Backend = "kvm_intel" }));
     }
 
+    [Fact]
+    public void SeveralCheckGlobsShareOneCause()
+    {
+        var e = ErrataParser.Parse("[tpr]\ntest = apic-*\ncheck = apic.reg.tpr_rw apic.ppr.*\nwhen = backend=kvm_amd\nreason = r\n", "e")[0];
+        var amd = PvmKvm with { Backend = "kvm_amd" };
+        Assert.True(e.Matches("apic-xapic", "apic.reg.tpr_rw", amd));
+        Assert.True(e.Matches("apic-xapic", "apic.ppr.tpr_above_isrv", amd));
+        Assert.False(e.Matches("apic-xapic", "apic.reg.ldr_rw", amd));
+    }
+
+    [Theory]
+    [InlineData("6.12.117+deb12-amd64", "kernel>=6.10", true)]
+    [InlineData("6.1.0-57-amd64", "kernel>=6.10", false)]
+    [InlineData("6.1.0-57-amd64", "kernel=6.1", true)]
+    [InlineData("6.12.117+deb12-amd64", "kernel=6.1", false)]
+    [InlineData("unknown", "kernel>=6.1", false)]
+    public void KernelTermsCompareTheReleasesVersion(string release, string when, bool expected)
+    {
+        var facts = PvmKvm with { Kernel = ConditionFacts.KernelVersion(release) };
+        Assert.Equal(expected, HostCondition.Parse(when).Holds(facts));
+    }
+
     [Theory]
     [InlineData("vendor=intel", true)]
     [InlineData("vendor!=intel", false)]

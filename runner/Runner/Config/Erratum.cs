@@ -21,7 +21,10 @@ public sealed record Erratum(string Id, string TestPattern, string CheckPattern,
     public bool IsRunErratum => FailurePattern is not null;
 
     public bool Matches(string test, string check, ConditionFacts facts) =>
-        !IsRunErratum && Glob.IsMatch(TestPattern, test) && Glob.IsMatch(CheckPattern, check) && When.Holds(facts);
+        !IsRunErratum && Glob.IsMatch(TestPattern, test) && CheckPatterns.Any(p => Glob.IsMatch(p, check)) && When.Holds(facts);
+
+    /// <summary>`check = a b*`: one cause often fails several checks; any of the globs matches.</summary>
+    public IReadOnlyList<string> CheckPatterns => CheckPattern.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public bool MatchesRunFailure(string test, string failureReason, ConditionFacts facts) =>
         IsRunErratum && Glob.IsMatch(TestPattern, test) && Glob.IsMatch(FailurePattern!, failureReason) && When.Holds(facts);

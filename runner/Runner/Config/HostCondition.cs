@@ -9,7 +9,8 @@ namespace Runner.Config;
 /// </summary>
 public sealed partial class HostCondition
 {
-    public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu"];
+    public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu", "kernel"];
+    static readonly string[] VersionKeys = ["qemu", "kernel"];
 
     readonly IReadOnlyList<Term> _terms;
     public string Text { get; }
@@ -35,10 +36,10 @@ public sealed partial class HostCondition
             var value = m.Groups["value"].Value;
             if (!Keys.Contains(key))
                 throw new FormatException($"when: unknown key '{key}': known are {string.Join(", ", Keys)}");
-            if (key == "qemu")
+            if (VersionKeys.Contains(key))
             {
                 if (value.Contains('|') || !Version.TryParse(value.Contains('.') ? value : value + ".0", out var v))
-                    throw new FormatException($"when: qemu{op}{value}: expected a version such as 8.1");
+                    throw new FormatException($"when: {key}{op}{value}: expected a version such as {(key == "qemu" ? "8.1" : "6.10")}");
                 terms.Add(new Term(key, op, [value], v));
             }
             else
@@ -57,12 +58,13 @@ public sealed partial class HostCondition
     {
         public bool Holds(ConditionFacts facts)
         {
-            if (Key == "qemu")
+            if (VersionKeys.Contains(Key))
             {
-                // Unknown QEMU version: a version-bound erratum cannot be said to apply.
-                if (facts.Qemu is null) return false;
+                var known = Key == "qemu" ? facts.Qemu : facts.Kernel;
+                // Unknown version: a version-bound erratum cannot be said to apply.
+                if (known is null) return false;
                 // `qemu=7.2` names the 7.2 series (7.2.22 included); `qemu=7.2.1` one release.
-                var actual = Version!.Build < 0 ? new Version(facts.Qemu.Major, facts.Qemu.Minor) : facts.Qemu;
+                var actual = Version!.Build < 0 ? new Version(known.Major, known.Minor) : known;
                 int cmp = Normalize(actual).CompareTo(Normalize(Version!));
                 return Op switch
                 {

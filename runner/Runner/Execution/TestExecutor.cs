@@ -58,7 +58,10 @@ public static class TestExecutor
                 TerminationDetail = process.TerminationDetail,
                 ExpectedCpus = entry.Smp,
             };
-            var facts = new ConditionFacts(settings.Caps.Backend, kind.ToText(), settings.Caps.Cpu.Vendor, settings.Caps.Qemu?.Version);
+            var facts = new ConditionFacts(settings.Caps.Backend, kind.ToText(), settings.Caps.Cpu.Vendor, settings.Caps.Qemu?.Version)
+            {
+                Kernel = ConditionFacts.KernelVersion(settings.Caps.KernelRelease),
+            };
             var verdict = VerdictJudge.Judge(evidence,
                 check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.AsKnownIssue,
                 reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
