@@ -121,6 +121,12 @@ public class HostProbeFixtureTests
         var caps = HostProbe.ProbeFiles(forced.Path);
         Assert.True(caps.Avic.Available);
         Assert.Contains("force_avic=Y", caps.Avic.Detail);
+
+        // What kvm_amd avic=1 force_avic=1 gives in an L1 under TCG: the CPU lists svm, not avic.
+        forced.File("proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: QEMU TCG CPU version 2.5+\nflags\t\t: fpu svm npt vgif\n");
+        var l1 = HostProbe.ProbeFiles(forced.Path);
+        Assert.False(l1.Avic.Available);
+        Assert.Contains("AVIC is not supported in CPUID but force enabled", l1.Avic.Detail);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public static class HostProbe
             Modules = modules,
             Apicv = InterruptVirtualization.Apicv(modules),
             Ipiv = InterruptVirtualization.Ipiv(modules),
-            Avic = InterruptVirtualization.Avic(modules),
+            Avic = InterruptVirtualization.Avic(modules, cpu),
             Cpu = cpu,
             KvmX2Apic = KvmX2Apic(modules),
             KernelRelease = KernelRelease(root),

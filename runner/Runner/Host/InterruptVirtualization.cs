@@ -36,7 +36,7 @@ public static class InterruptVirtualization
         return Capability.Yes($"kvm_intel enable_ipiv={ipiv}, enable_apicv={apicv}");
     }
 
-    public static Capability Avic(KvmModules kvm)
+    public static Capability Avic(KvmModules kvm, CpuInfo cpu)
     {
         const string needs = "AVIC needs kvm_amd with avic=1 on a CPU with AVIC";
         if (!kvm.IsLoaded(KvmModules.Amd))
@@ -47,9 +47,14 @@ public static class InterruptVirtualization
             return Capability.No($"kvm_amd has no avic parameter (parameters unreadable?); {needs}");
         if (!KvmModules.IsOn(avic))
             return Capability.No($"kvm_amd loaded with avic={avic}: the CPU lacks AVIC or it is off (modprobe kvm_amd avic=1)");
-        // force_avic=Y means KVM enabled AVIC although CPUID does not advertise it: results may not match real AVIC hardware.
-        var forced = KvmModules.IsOn(force) ? $", force_avic={force} (enabled despite CPUID; unsupported hardware path)" : "";
-        return Capability.Yes($"kvm_amd avic={avic}{forced}");
+        // kvm_amd's avic_hardware_setup turns AVIC on without the CPUID bit when force_avic is
+        // set ("AVIC is not supported in CPUID but force enabled"): on a CPU without AVIC that
+        // is KVM believing in hardware that is not there (an SMP guest then fails to start its
+        // second CPU), so no figure may carry the AVIC label.
+        bool forced = KvmModules.IsOn(force);
+        if (forced && cpu != CpuInfo.Unknown && !cpu.Has("avic"))
+            return Capability.No($"kvm_amd avic={avic} only through force_avic={force} on a CPU whose flags lack avic (KVM: \"AVIC is not supported in CPUID but force enabled\"): AVIC is not really there");
+        return Capability.Yes($"kvm_amd avic={avic}{(forced ? $", force_avic={force} (CPUID bit overridden; the CPU lists avic)" : "")}");
     }
 
     static string NotModule(KvmModules kvm, string wanted) =>

@@ -107,7 +107,7 @@ public static class KvmReloadPlanner
         else
             avic = false;
         if (avic && !cpu.Has("avic"))
-            return new PlanResult(null, "this CPU has no AVIC (no avic flag in /proc/cpuinfo): no kvm_amd parameter turns it on (force_avic only overrides a missing CPUID bit on CPUs that have it)");
+            return new PlanResult(null, "AVIC requested, not active: this CPU has no AVIC (no avic flag in /proc/cpuinfo), and kvm_amd's force_avic=1 on such a CPU only pretends (KVM warns \"AVIC is not supported in CPUID but force enabled\"; an SMP guest then fails to start its second CPU)");
         if (avic == avicNow)
             return new PlanResult(null, $"no kvm_amd parameter change reaches {Describe(want)} from {state.Detail}");
         return new PlanResult(new ReloadPlan(module,

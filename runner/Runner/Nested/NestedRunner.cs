@@ -112,7 +112,8 @@ public static class NestedRunner
 
         var timedOut = result.Termination is Termination.IdleTimeout or Termination.HardTimeout;
         var reached = stages.Count > 0 ? stages[^1].Stage.Split(':')[0] : "no stage (the kernel never reached init)";
-        var why = failure ?? (timedOut ? result.TerminationDetail : $"L1 stopped without a result (QEMU exit {result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
+        var why = failure ?? KernelCrash(consoleLog) ?? (timedOut ? result.TerminationDetail
+            : $"L1 stopped without a result (QEMU exit {result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
         var verdict = timedOut ? "TIMEOUT" : "FAIL";
         output.WriteLine($"{verdict} l1-host ({where}): {why}; last: {reached}");
         foreach (var line in Tail(consoleLog, ConsoleTail))
@@ -167,6 +168,15 @@ public static class NestedRunner
     {
         var parts = stages.Select(s => $"{s.Stage.Split(':')[0].Replace("stage ", "", StringComparison.Ordinal)} at {s.At.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         return $"L1 timeline: {string.Join(", ", parts)}; total {total.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
+    }
+
+    /// <summary>The first line of an L1 kernel crash in its console (panic=-1 and -no-reboot make QEMU exit 0 after it).</summary>
+    static string? KernelCrash(string consoleLog)
+    {
+        if (!File.Exists(consoleLog)) return null;
+        string[] marks = ["Kernel panic", "Oops:", "BUG:", "general protection fault", "watchdog: BUG"];
+        var line = File.ReadLines(consoleLog).FirstOrDefault(l => marks.Any(m => l.Contains(m, StringComparison.Ordinal)));
+        return line is null ? null : "the L1 kernel crashed: " + line.Trim();
     }
 
     static IEnumerable<string> Tail(string file, int n)
