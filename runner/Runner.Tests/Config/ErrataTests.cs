@@ -91,6 +91,13 @@ public class ErrataTests
     }
 
     [Theory]
+    [InlineData("tcg", "l1=tcg", true)]
+    [InlineData("none", "l1=tcg", false)]
+    [InlineData("kvm", "l1!=none", true)]
+    public void L1TermsNameHowTheL1HostRuns(string l1, string when, bool expected) =>
+        Assert.Equal(expected, HostCondition.Parse(when).Holds(PvmKvm with { L1 = l1 }));
+
+    [Theory]
     [InlineData("vendor=intel", true)]
     [InlineData("vendor!=intel", false)]
     [InlineData("qemu>=9.1", true)]

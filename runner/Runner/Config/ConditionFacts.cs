@@ -10,6 +10,9 @@ public sealed record ConditionFacts(string Backend, string Accel, string Vendor,
     /// <summary>The host kernel's version (6.12.117 of "6.12.117+deb12-amd64"); null when unknown.</summary>
     public Version? Kernel { get; init; }
 
+    /// <summary>How the L1 host this runs in is itself run: tcg or kvm; none on an ordinary host.</summary>
+    public string L1 { get; init; } = "none";
+
     /// <summary>The leading dotted numbers of a kernel release: "6.1.0-57-amd64" is 6.1.0.</summary>
     public static Version? KernelVersion(string release)
     {

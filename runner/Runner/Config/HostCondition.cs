@@ -9,7 +9,7 @@ namespace Runner.Config;
 /// </summary>
 public sealed partial class HostCondition
 {
-    public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu", "kernel"];
+    public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu", "kernel", "l1"];
     static readonly string[] VersionKeys = ["qemu", "kernel"];
 
     readonly IReadOnlyList<Term> _terms;
@@ -19,7 +19,7 @@ public sealed partial class HostCondition
 
     public static HostCondition Always { get; } = new("", []);
 
-    [GeneratedRegex(@"^(?<key>[a-z]+)(?<op>!=|<=|>=|=|<|>)(?<value>\S+)$")]
+    [GeneratedRegex(@"^(?<key>[a-z][a-z0-9]*)(?<op>!=|<=|>=|=|<|>)(?<value>\S+)$")]
     private static partial Regex TermPattern();
 
     /// <exception cref="FormatException">with a message fit to follow "file:line: "</exception>
@@ -76,6 +76,7 @@ public sealed partial class HostCondition
             {
                 "backend" => facts.Backend,
                 "accel" => facts.Accel,
+                "l1" => facts.L1,
                 _ => facts.Vendor,
             };
             bool any = Values.Contains(fact, StringComparer.Ordinal);

@@ -30,7 +30,7 @@ public static class CapsReport
         Line(o, "KVM -cpu", caps.Guest.CpuModel is null ? $"unknown — {caps.Guest.CpuModelDetail}" : $"{caps.Guest.CpuModel} — {caps.Guest.CpuModelDetail}");
         Line(o, "SSE in KVM guest", caps.Guest.SseReport);
         // The values tests/errata.cfg `when =` conditions are matched against.
-        Line(o, "errata facts", $"backend={caps.Backend} vendor={caps.Cpu.Vendor} qemu={caps.Qemu?.Version?.ToString() ?? "unknown"} kernel={Config.ConditionFacts.KernelVersion(caps.KernelRelease)?.ToString() ?? "unknown"} (accel= is per run)");
+        Line(o, "errata facts", $"backend={caps.Backend} vendor={caps.Cpu.Vendor} qemu={caps.Qemu?.Version?.ToString() ?? "unknown"} kernel={Config.ConditionFacts.KernelVersion(caps.KernelRelease)?.ToString() ?? "unknown"} l1={(caps.Nested.IsL1 ? caps.Nested.L0Accel : "none")} (accel= is per run)");
 
         o.WriteLine();
         o.WriteLine("requires (as unittests.cfg names them), under kvm / tcg:");
