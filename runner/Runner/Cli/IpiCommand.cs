@@ -206,7 +206,7 @@ public static class IpiCommand
             Notes = o?.Notes ?? [],
         };
 
-        foreach (var line in IpiConsoleReport.HeaderLines(Report(null)).Take(5))
+        foreach (var line in IpiConsoleReport.HeaderLines(Report(null)))
             console.WriteLine(line);
         if (req.Jobs > 1)
             console.WriteLine($"note: -j {req.Jobs}: VMs run side by side on {Environment.ProcessorCount} host CPU(s); their figures disturb each other");
