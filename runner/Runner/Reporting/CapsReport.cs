@@ -29,6 +29,8 @@ public static class CapsReport
         Line(o, "QEMU", caps.Qemu is null ? caps.QemuProblem : $"{caps.Qemu.Path} — {caps.Qemu.VersionText}");
         Line(o, "KVM -cpu", caps.Guest.CpuModel is null ? $"unknown — {caps.Guest.CpuModelDetail}" : $"{caps.Guest.CpuModel} — {caps.Guest.CpuModelDetail}");
         Line(o, "SSE in KVM guest", caps.Guest.SseReport);
+        if (caps.Nested.IsL1)
+            Line(o, "L1 host", $"{caps.Where(kvm: true)} ({caps.Nested.Origin}); {caps.Nested.ScaleDetail}; {caps.Nested.FiguresCaveat}");
         // The values tests/errata.cfg `when =` conditions are matched against.
         Line(o, "errata facts", $"backend={caps.Backend} vendor={caps.Cpu.Vendor} qemu={caps.Qemu?.Version?.ToString() ?? "unknown"} kernel={Config.ConditionFacts.KernelVersion(caps.KernelRelease)?.ToString() ?? "unknown"} l1={(caps.Nested.IsL1 ? caps.Nested.L0Accel : "none")} (accel= is per run)");
 
