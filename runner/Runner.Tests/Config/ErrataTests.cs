@@ -76,6 +76,11 @@ public class ErrataTests
         Assert.True(e.Matches("apic-xapic", "apic.reg.tpr_rw", amd));
         Assert.True(e.Matches("apic-xapic", "apic.ppr.tpr_above_isrv", amd));
         Assert.False(e.Matches("apic-xapic", "apic.reg.ldr_rw", amd));
+
+        var both = ErrataParser.Parse("[x]\ntest = irqload* pveoi*\ncheck = c\nreason = r\n", "e")[0];
+        Assert.True(both.Matches("pveoi", "c", amd));
+        Assert.True(both.Matches("irqload-msi", "c", amd));
+        Assert.False(both.Matches("apic-xapic", "c", amd));
     }
 
     [Theory]

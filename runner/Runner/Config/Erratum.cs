@@ -21,11 +21,12 @@ public sealed record Erratum(string Id, string TestPattern, string CheckPattern,
     public bool IsRunErratum => FailurePattern is not null;
 
     public bool Matches(string test, string check, ConditionFacts facts) =>
-        !IsRunErratum && Glob.IsMatch(TestPattern, test) && CheckPatterns.Any(p => Glob.IsMatch(p, check)) && When.Holds(facts);
+        !IsRunErratum && AnyMatches(TestPattern, test) && AnyMatches(CheckPattern, check) && When.Holds(facts);
 
-    /// <summary>`check = a b*`: one cause often fails several checks; any of the globs matches.</summary>
-    public IReadOnlyList<string> CheckPatterns => CheckPattern.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>`check = a b*`, `test = a* b*`: one cause often fails several checks of several tests; any glob matches.</summary>
+    static bool AnyMatches(string patterns, string name) =>
+        patterns.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(p => Glob.IsMatch(p, name));
 
     public bool MatchesRunFailure(string test, string failureReason, ConditionFacts facts) =>
-        IsRunErratum && Glob.IsMatch(TestPattern, test) && Glob.IsMatch(FailurePattern!, failureReason) && When.Holds(facts);
+        IsRunErratum && AnyMatches(TestPattern, test) && Glob.IsMatch(FailurePattern!, failureReason) && When.Holds(facts);
 }

@@ -5,7 +5,11 @@ namespace Runner.Nested;
 /// <summary>`--host-kvm-param kvm_amd.avic=1`: module parameters for L1's KVM modules, by module.</summary>
 public static partial class KvmParams
 {
-    static readonly string[] Modules = ["kvm", "kvm_amd", "kvm_intel"];
+    public static readonly IReadOnlyList<string> Modules = ["kvm", "kvm_amd", "kvm_intel"];
+
+    /// <summary>As the kernel command line spells them: kvm_amd.avic=1 ...</summary>
+    public static IEnumerable<string> AsKernelArguments(IReadOnlyDictionary<string, IReadOnlyList<string>> byModule) =>
+        byModule.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}.{p}"));
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Parse(IEnumerable<string> values)
     {

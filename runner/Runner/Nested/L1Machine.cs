@@ -15,7 +15,7 @@ public static class L1Machine
         string consoleLog, string resultsDir, string logsDir, IReadOnlyDictionary<string, IReadOnlyList<string>> kvmParams)
     {
         // Built-in modules take their parameters from the command line; loadable ones from modprobe in init.
-        var moduleParams = kvmParams.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}.{p}"));
+        var moduleParams = KvmParams.AsKernelArguments(kvmParams);
         var cmdline = string.Join(' ', new[] { "console=ttyS0", "panic=-1", "quiet", "loglevel=4", "rdinit=/init" }.Concat(moduleParams));
         return
         [

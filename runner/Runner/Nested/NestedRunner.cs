@@ -60,7 +60,7 @@ public static class NestedRunner
         var where = $"L1 Linux {kernel.Release} ({kernel.Origin}) under {accel.Name.ToUpperInvariant()}";
         Note($"{where}: {accel.Why}");
         if (req.KvmParams.Count > 0)
-            Note("KVM module parameters: " + string.Join(' ', req.KvmParams.SelectMany(kv => kv.Value.Select(p => $"{kv.Key}.{p}"))));
+            Note("KVM module parameters: " + string.Join(' ', KvmParams.AsKernelArguments(req.KvmParams)));
         Note($"console: {req.Paths.Display(consoleLog)}; log: {req.Paths.Display(runLog)}");
 
         var argv = L1Machine.Argv(req.QemuPath, accel, kernel, initramfs, consoleLog, results, logs, req.KvmParams);
@@ -130,7 +130,7 @@ public static class NestedRunner
         var sb = new StringBuilder();
         sb.Append("KTEST_RESULTS=").AppendLine(Quote(results));
         sb.Append("KTEST_LOGS=").AppendLine(Quote(logs));
-        foreach (var module in new[] { "kvm", "kvm_amd", "kvm_intel" })
+        foreach (var module in KvmParams.Modules)
             sb.Append($"KTEST_PARAMS_{module}=").AppendLine(Quote(string.Join(' ', kvmParams.GetValueOrDefault(module) ?? [])));
         return sb.ToString();
     }
