@@ -61,7 +61,7 @@ public static class TestExecutor
             var facts = new ConditionFacts(settings.Caps.Backend, kind.ToText(), settings.Caps.Cpu.Vendor, settings.Caps.Qemu?.Version)
             {
                 Kernel = ConditionFacts.KernelVersion(settings.Caps.KernelRelease),
-                L1 = settings.Caps.Nested.IsL1 ? settings.Caps.Nested.L0Accel : "none",
+                L1 = settings.Caps.Nested.L1Fact,
             };
             var verdict = VerdictJudge.Judge(evidence,
                 check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.AsKnownIssue,

@@ -32,6 +32,9 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
     /// <summary>The command as the person typed it (on L0, with its --host-kernel), for every table's header.</summary>
     public string CommandLine { get; init; } = "runner " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
 
+    /// <summary>The errata fact `l1=`: how the L1 host runs (tcg, kvm), or none outside one.</summary>
+    public string L1Fact => IsL1 ? L0Accel : "none";
+
     /// <summary>The under-TCG case: guest cycles come from QEMU's translator, not from a CPU.</summary>
     public bool CyclesFromEmulator => IsL1 && L0Accel == "tcg";
 

@@ -32,7 +32,7 @@ public static class CapsReport
         if (caps.Nested.IsL1)
             Line(o, "L1 host", $"{caps.Where(kvm: true)} ({caps.Nested.Origin}); {caps.Nested.ScaleDetail}; {caps.Nested.FiguresCaveat}");
         // The values tests/errata.cfg `when =` conditions are matched against.
-        Line(o, "errata facts", $"backend={caps.Backend} vendor={caps.Cpu.Vendor} qemu={caps.Qemu?.Version?.ToString() ?? "unknown"} kernel={Config.ConditionFacts.KernelVersion(caps.KernelRelease)?.ToString() ?? "unknown"} l1={(caps.Nested.IsL1 ? caps.Nested.L0Accel : "none")} (accel= is per run)");
+        Line(o, "errata facts", $"backend={caps.Backend} vendor={caps.Cpu.Vendor} qemu={caps.Qemu?.Version?.ToString() ?? "unknown"} kernel={Config.ConditionFacts.KernelVersion(caps.KernelRelease)?.ToString() ?? "unknown"} l1={caps.Nested.L1Fact} (accel= is per run)");
 
         o.WriteLine();
         o.WriteLine("requires (as unittests.cfg names them), under kvm / tcg:");
