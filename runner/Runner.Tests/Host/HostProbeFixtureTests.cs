@@ -159,3 +159,26 @@ public class HostProbeFixtureTests
         Assert.False(cpu.Has("svm"));
     }
 }
+
+/// <summary>The trees recorded inside the real L1 hosts (Fixtures/README.md).</summary>
+public class L1HostFixtureTests
+{
+    [Theory]
+    [InlineData("kvm-amd-l1-tcg-6.1")]
+    [InlineData("kvm-amd-l1-tcg-6.12")]
+    public void MainlineKvmAmdInAnL1UnderTcg(string tree)
+    {
+        var caps = HostProbe.ProbeFiles(Fixtures.Tree(tree));
+
+        Assert.Equal("kvm_amd", caps.Backend);
+        Assert.True(caps.Kvm.Available);
+        Assert.True(caps.Cpu.Has("svm"));
+        Assert.False(caps.Cpu.Has("avic"));
+        Assert.False(caps.Avic.Available);
+        Assert.StartsWith("kvm_amd loaded with avic=N", caps.Avic.Detail);
+        Assert.False(caps.Apicv.Available);
+        Assert.True(caps.KvmX2Apic.Available);
+        // kvm_amd loads with nested=1 there: such an L1 could itself host a KVM L2 hypervisor.
+        Assert.True(NestedVirtualization.Probe(caps).Available);
+    }
+}

@@ -98,6 +98,7 @@ public static class NestedRunner
             File.Copy(share, requested, overwrite: true);
         }
         Note(Timeline(stages, clock.Elapsed));
+        KeepFacts(Path.Combine(results, "facts"), Path.Combine(logs, stem + ".facts"));
 
         if (result.Termination == Termination.Cancelled)
         {
@@ -123,6 +124,19 @@ public static class NestedRunner
         foreach (var (_, requested) in args.Outputs.Where(o => Path.GetExtension(o.Requested) == ".xml"))
             FailureJUnit(requested, $"{verdict}: {why}; last: {reached}");
         return 1;
+    }
+
+    /// <summary>L1's /proc/cpuinfo and /sys/module/kvm*/parameters, as init copied them, next to its console log.</summary>
+    static void KeepFacts(string from, string to)
+    {
+        if (!Directory.Exists(from)) return;
+        if (Directory.Exists(to)) Directory.Delete(to, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     static string JobEnv(string results, string logs, IReadOnlyDictionary<string, IReadOnlyList<string>> kvmParams)

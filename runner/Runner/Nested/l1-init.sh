@@ -39,6 +39,13 @@ P=""
 for f in /sys/module/$KVM/parameters/*; do P="$P $(basename "$f")=$(cat "$f" 2>/dev/null)"; done
 say "stage kvm: $KVM loaded:$P"
 dmesg | grep -iE 'kvm|avic|svm|vmx' | while read -r line; do say "dmesg: $line"; done
+# The host facts the inner runner probes, kept as they were: evidence for reports, and fixtures.
+F=/results/facts
+mkdir -p $F/proc $F/sys/module && cp /proc/cpuinfo $F/proc/cpuinfo
+for m in /sys/module/kvm*; do
+    mkdir -p "$F$m/parameters"
+    for f in "$m"/parameters/*; do cat "$f" > "$F$f" 2>/dev/null; done
+done
 
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || fail "mount the host root"
 mount -t tmpfs -o mode=0755 tmpfs /rw && mkdir -p /rw/upper /rw/work
