@@ -30,7 +30,7 @@ public sealed record HostCaps
     /// <summary>Where a run under KVM (or TCG) here takes place, for every line and record that reports one.</summary>
     public string Where(bool kvm) => kvm
         ? Nested.Where(Backend, KernelRelease)
-        : Nested.IsL1 ? $"TCG, in L1 Linux {KernelRelease} under {Nested.L0Accel.ToUpperInvariant()}" : "TCG";
+        : Nested.IsL1 ? $"TCG, in {Nested.InL1(KernelRelease)}" : "TCG";
 
     /// <summary>The -cpu to use under KVM: what the guest probe found boots, "host" when unprobed.</summary>
     public string KvmCpuModel => Guest.CpuModel ?? KvmGuestProbe.PreferredCpu;

@@ -40,7 +40,10 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
 
     /// <summary>Where a result came from, e.g. "kvm_amd, L1 Linux 6.12.57+deb12-amd64 under TCG".</summary>
     public string Where(string backend, string kernelRelease) =>
-        IsL1 ? $"{backend}, L1 Linux {kernelRelease} under {L0Accel.ToUpperInvariant()}" : $"{backend}, Linux {kernelRelease}";
+        IsL1 ? $"{backend}, {InL1(kernelRelease)}" : $"{backend}, Linux {kernelRelease}";
+
+    /// <summary>"L1 Linux 6.12.57+deb12-amd64 under TCG".</summary>
+    public string InL1(string kernelRelease) => $"L1 Linux {kernelRelease} under {L0Accel.ToUpperInvariant()}";
 
     /// <summary>What a reader of cycle and exit figures from here must know; empty on an ordinary host.</summary>
     public string FiguresCaveat => !IsL1 ? "" : CyclesFromEmulator

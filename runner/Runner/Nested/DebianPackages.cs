@@ -11,7 +11,7 @@ public static partial class DebianPackages
     const string Complete = ".complete";
 
     /// <summary>The package of a series: 6.1 is the one linux-image-amd64 depends on, 6.12 the newest +deb12 build.</summary>
-    public static async Task<string?> ResolveKernelPackageAsync(string series, CancellationToken cancel)
+    static async Task<string?> ResolveKernelPackageAsync(string series, CancellationToken cancel)
     {
         if (series == "6.1")
         {
@@ -20,10 +20,12 @@ public static partial class DebianPackages
                 .Select(l => l["Depends: ".Length..].Trim()).FirstOrDefault(p => Debian61().IsMatch(p));
             if (pick is not null) return pick;
         }
-        var pattern = series == "6.1" ? Debian61() : Debian612();
+        var pattern = SeriesPattern(series);
         var names = await QueryAsync(["apt-cache", "search", "--names-only", pattern.ToString()], cancel);
         return names.Select(l => l.Split(' ', 2)[0]).Where(n => pattern.IsMatch(n)).MaxBy(n => n, VersionOrder.Instance);
     }
+
+    static Regex SeriesPattern(string series) => series == "6.1" ? Debian61() : Debian612();
 
     [GeneratedRegex(@"^linux-image-6\.1\.0-[0-9]+-amd64$")]
     private static partial Regex Debian61();
@@ -34,7 +36,7 @@ public static partial class DebianPackages
     /// <summary>Packages of a series already unpacked in the cache, newest first (for a machine whose apt lists are gone).</summary>
     public static IEnumerable<string> CachedKernelPackages(string series, string cacheDir)
     {
-        var pattern = series == "6.1" ? Debian61() : Debian612();
+        var pattern = SeriesPattern(series);
         if (!Directory.Exists(cacheDir)) return [];
         return Directory.EnumerateDirectories(cacheDir).Select(Path.GetFileName).OfType<string>()
             .Where(n => pattern.IsMatch(n) && File.Exists(Path.Combine(cacheDir, n, Complete)))
