@@ -98,7 +98,7 @@ internal static unsafe class TestKernel
         long csharpAvg = 0, asmAvg = 0;
         fixed (ulong* samples = s_samples.Values)
         {
-            if (!Report.Sync("measure-begin")) return;
+            if (!Report.SyncBaseline() || !Report.Sync("measure-begin")) return;
             ulong batch = CSharpLoop(iterations, destination, icrLow, acksPerIpi, self, x2apic, null);
             if (!Report.Sync("measure-end")) return;
             ok &= Report.Check(batch != 0, "ipi.csharp.batch_acknowledged", "an IPI of the timed C# batch was never acknowledged");

@@ -58,6 +58,8 @@ public sealed class IpiBench
     /// <summary>Why a reload may not happen (not root, other VMs on /dev/kvm), or null.</summary>
     public Func<string?> ReloadRefusal { get; init; } = () => null;
     public IIpiProgress? Progress { get; set; }
+    /// <summary>APICv/AVIC in the VM during the batch of the boot logged under this name; null: not observed.</summary>
+    public Func<string, Counters.ApicvObservation?> ApicvOf { get; init; } = _ => null;
 
     public sealed record Outcome(
         IReadOnlyList<IpiColumnResult> Columns, int Iterations, int Warmup, string IterationsSource, IReadOnlyList<string> Notes, bool Interrupted)
@@ -122,6 +124,7 @@ public sealed class IpiBench
                 }
 
                 var runs = await RunColumnAsync(plan, column, iterations.Value, warmup, cancel);
+                var inVm = ColumnApicv.Judge(column, runs);
                 results[column] = new IpiColumnResult
                 {
                     Key = column.Key,
@@ -133,6 +136,9 @@ public sealed class IpiBench
                     VerifiedParameters = state.Parameters,
                     Runs = runs,
                     Stats = IpiAnalysis.ColumnStats(runs),
+                    InVm = inVm.Detail,
+                    InVmVerified = inVm.Verified,
+                    Contradicted = inVm.Contradiction,
                 };
             }
         }
@@ -197,7 +203,7 @@ public sealed class IpiBench
                 if (cancel.IsCancellationRequested) return;
                 var logName = $"ipi_{column.Key.Replace('/', '_')}_run{index:00}";
                 var r = await BootOnce(column, logName, plan.GuestArgs(column, iterations, warmup), cancel);
-                var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind);
+                var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind) with { Apicv = ApicvOf(logName) };
                 if (cancel.IsCancellationRequested && !run.Used)
                     return;   // stopped by Ctrl-C: not a failure of the guest
                 runs[index - 1] = run;

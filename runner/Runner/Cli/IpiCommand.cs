@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Runner.Bench;
 using Runner.Config;
+using Runner.Counters;
 using Runner.Execution;
 using Runner.Host;
 using Runner.Qemu;
@@ -35,6 +37,8 @@ public static class IpiCommand
         public string? Json { get; init; }
         public bool ReloadKvm { get; init; }
         public int Jobs { get; init; } = 1;
+        /// <summary>Leave the VM's PIT in reinject mode (it inhibits AVIC): to see the in-VM check catch it.</summary>
+        public bool KeepPit { get; init; }
     }
 
     public static Command Create(GlobalOptions global)
@@ -57,6 +61,7 @@ public static class IpiCommand
         var json = new Option<string?>("--json") { Description = "Write everything needed to reproduce and compare (host, image hash, argv, raw metrics, counters, stats) to this file" };
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the parameters a column needs, and restore them afterwards (root, no other VMs)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
+        var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: give the VM QEMU's default PIT in reinject mode, which inhibits AVIC, to see the in-VM APICv check report it" };
 
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         cpus.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 64) r.AddError("--cpus must be 1 to 64"); });
@@ -71,7 +76,7 @@ public static class IpiCommand
 
         var command = new Command("ipi", "Measure IPI round-trip cycles without and with IPI virtualization (the KVM IPIv patch's table) on this host")
         {
-            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, reload, jobs,
+            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, reload, jobs, keepPit,
         };
         command.Validators.Add(r =>
         {
@@ -101,6 +106,7 @@ public static class IpiCommand
                 Json = p.GetValue(json),
                 ReloadKvm = p.GetValue(reload),
                 Jobs = p.GetValue(jobs),
+                KeepPit = p.GetValue(keepPit),
             };
             return RunAsync(global, p, request);
         });
@@ -173,6 +179,7 @@ public static class IpiCommand
             ReloadKvm = req.ReloadKvm,
         };
 
+        var vmArgs = req.KeepPit ? BenchmarkMachine.ReinjectingPitArgs : BenchmarkMachine.Args;
         var hostInfo = IpiHostInfo.From(caps);
         var kernel = new IpiKernel(paths.Display(image), IpiHostInfo.Sha256(image), EntryName);
         IpiReport Report(IpiBench.Outcome? o) => new()
@@ -198,11 +205,11 @@ public static class IpiCommand
                 Jobs = req.Jobs,
                 ReloadKvm = req.ReloadKvm,
                 Machine = entry.Machine,
-                ExtraParams = entry.ExtraParams,
+                ExtraParams = [.. vmArgs, .. entry.ExtraParams],
             },
             Columns = o?.Columns ?? [],
             Calibration = o?.Calibration,
-            Reductions = o is null ? [] : IpiAnalysis.Reductions(o.Columns),
+            Reductions = o is null ? [] : IpiAnalysis.Reductions(o.Columns, plan.Kind, caps.Backend),
             Notes = o?.Notes ?? [],
         };
 
@@ -211,10 +218,32 @@ public static class IpiCommand
         if (req.Jobs > 1)
             console.WriteLine($"note: -j {req.Jobs}: VMs run side by side on {Environment.ProcessorCount} host CPU(s); their figures disturb each other");
 
+        using var trace = ApicvTrace.TryOpen(caps.KernelRelease, out var traceWhy);
+        if (trace is null)
+            console.WriteLine($"note: APICv/AVIC cannot be observed inside the VM: {traceWhy}; columns that need it are marked unverified");
+        var observations = new ConcurrentDictionary<string, ApicvObservation>();
         var bench = new IpiBench
         {
-            BootOnce = (column, logName, args, cancel) => TestExecutor.RunAsync(
-                entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm }, settings, null, cancel, logName),
+            BootOnce = async (column, logName, args, cancel) =>
+            {
+                int qemuPid = 0;
+                var boot = trace is null ? settings : settings with
+                {
+                    OnSync = (tag, pid) =>
+                    {
+                        qemuPid = pid;
+                        if (tag is SyncTags.MeasureBegin or SyncTags.MeasureEnd && pid != 0) trace.Mark(pid, tag);
+                        return Task.CompletedTask;
+                    },
+                };
+                var run = entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. vmArgs, .. entry.ExtraParams] };
+                var result = await TestExecutor.RunAsync(run, boot, null, cancel, logName);
+                observations[logName] = trace is null ? ApicvObservation.Unverified(traceWhy)
+                    : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")
+                    : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
+                return result;
+            },
+            ApicvOf = logName => observations.GetValueOrDefault(logName),
             ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
             Reloader = req.ReloadKvm ? new KvmReloader("/", KvmReloader.RunCommandAsync) : null,
             ReloadRefusal = () => KvmHolders.RefuseReload(Environment.IsPrivilegedProcess, KvmHolders.Find("/", Environment.ProcessId)),
