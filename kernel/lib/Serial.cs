@@ -14,7 +14,7 @@ namespace Kernel
         private const ushort RBR = 0;
         private const byte Divisor115200 = 1;
         // Backoff between polls of LSR while waiting for the host: each poll is a VM exit.
-        private const ulong PollBackoffMinUs = 2, PollBackoffMaxUs = 1000;
+        private const ulong PollBackoffMinUs = 2, PollBackoffMaxUs = 8000;
 
         public static void Init()
         {

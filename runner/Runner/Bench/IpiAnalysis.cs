@@ -40,6 +40,14 @@ public static class IpiAnalysis
         long iters = metrics.GetValueOrDefault(Iterations);
         double? PerIpi(KvmCounters c) =>
             c.IsAvailable && c.VcpuValue(ExitsCounter) is { } n && iters > 0 ? (double)n / iters : null;
+        // The handshake's wait varies with the runner's latency; when one boot's baseline is
+        // larger than its region, the difference says nothing about the batch.
+        double? net = PerIpi(region.Net);
+        string? exitsProblem = net < 0
+            ? $"the handshake baseline ({region.Baseline.VcpuValue(ExitsCounter)} exits) exceeds the measured region ({region.Raw.VcpuValue(ExitsCounter)}): " +
+              "the sync waits dominate this batch; raise --iters"
+            : null;
+        if (exitsProblem is not null) net = null;
 
         string? excluded = null;
         if (r.Outcome != Outcome.Pass)
@@ -65,7 +73,8 @@ public static class IpiAnalysis
             Counters = readings.Where(x => x.Tag != SyncSession.EndTag).ToList(),
             MeasureDelta = region.Raw,
             BaselineDelta = region.Baseline,
-            ExitsPerIpi = PerIpi(region.Net),
+            ExitsPerIpi = net,
+            ExitsProblem = exitsProblem ?? (region.Net.IsAvailable ? null : region.Net.Unavailable),
             RawExitsPerIpi = PerIpi(region.Raw),
             BaselineExits = region.Baseline.IsAvailable ? region.Baseline.VcpuValue(ExitsCounter) : null,
             LogPath = r.LogPath,
@@ -88,7 +97,7 @@ public static class IpiAnalysis
             return values.Count == 0 ? null : IpiSummary.From(Summary.Of(values));
         }
         var exits = used.Select(r => r.ExitsPerIpi).OfType<double>().ToList();
-        string? Why(IpiRun r) => r.MeasureDelta?.Unavailable ?? r.BaselineDelta?.Unavailable;
+        string? Why(IpiRun r) => r.ExitsProblem ?? r.MeasureDelta?.Unavailable ?? r.BaselineDelta?.Unavailable;
         string? exitsWhy = null;
         if (exits.Count == 0)
             exitsWhy = used.Select(Why).FirstOrDefault(u => u is not null)

@@ -130,6 +130,8 @@ public sealed record IpiRun
     /// when the counters or the baseline were unavailable.
     /// </summary>
     public double? ExitsPerIpi { get; init; }
+    /// <summary>Why this run has no exits figure, when it has none.</summary>
+    public string? ExitsProblem { get; init; }
     /// <summary>The same without the baseline taken off.</summary>
     public double? RawExitsPerIpi { get; init; }
     /// <summary>Exits of the empty baseline region (one handshake).</summary>

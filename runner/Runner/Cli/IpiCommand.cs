@@ -61,7 +61,7 @@ public static class IpiCommand
         var json = new Option<string?>("--json") { Description = "Write everything needed to reproduce and compare (host, image hash, argv, raw metrics, counters, stats) to this file" };
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the parameters a column needs, and restore them afterwards (root, no other VMs)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
-        var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: give the VM QEMU's default PIT in reinject mode, which inhibits AVIC, to see the in-VM APICv check report it" };
+        var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: boot q35, whose in-kernel PIT runs in reinject mode and inhibits AVIC, to see the in-VM APICv check report it" };
 
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         cpus.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 64) r.AddError("--cpus must be 1 to 64"); });
@@ -179,7 +179,8 @@ public static class IpiCommand
             ReloadKvm = req.ReloadKvm,
         };
 
-        var vmArgs = req.KeepPit ? BenchmarkMachine.ReinjectingPitArgs : BenchmarkMachine.Args;
+        IReadOnlyList<string> vmArgs = req.KeepPit ? [] : BenchmarkMachine.Args;
+        var machine = req.KeepPit ? BenchmarkMachine.ReinjectingPitMachine : entry.Machine;
         var hostInfo = IpiHostInfo.From(caps);
         var kernel = new IpiKernel(paths.Display(image), IpiHostInfo.Sha256(image), EntryName);
         IpiReport Report(IpiBench.Outcome? o) => new()
@@ -204,7 +205,7 @@ public static class IpiCommand
                 IterationsSource = o?.IterationsSource ?? (req.Iterations is null ? "auto (calibration pending)" : "given with --iters"),
                 Jobs = req.Jobs,
                 ReloadKvm = req.ReloadKvm,
-                Machine = entry.Machine,
+                Machine = machine,
                 ExtraParams = [.. vmArgs, .. entry.ExtraParams],
             },
             Columns = o?.Columns ?? [],
@@ -236,7 +237,7 @@ public static class IpiCommand
                         return Task.CompletedTask;
                     },
                 };
-                var run = entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. vmArgs, .. entry.ExtraParams] };
+                var run = entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm, Machine = machine, ExtraParams = [.. vmArgs, .. entry.ExtraParams] };
                 var result = await TestExecutor.RunAsync(run, boot, null, cancel, logName);
                 observations[logName] = trace is null ? ApicvObservation.Unverified(traceWhy)
                     : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")

@@ -26,6 +26,8 @@ public sealed partial record ApicvObservation
     public IReadOnlyList<ApicvChange> DuringBatch { get; init; } = [];
     /// <summary>One line for people: "active (inhibit mask 0 ...)", "inhibited: PIT_REINJ", "unverified: why".</summary>
     public required string Detail { get; init; }
+    /// <summary>The trace lines this came from (this QEMU's events and the runner's markers for it), as the kernel wrote them.</summary>
+    public IReadOnlyList<string> Evidence { get; init; } = [];
 
     public static ApicvObservation Unverified(string why) => new() { State = ApicvInVm.Unverified, Detail = $"unverified: {why}" };
 
@@ -41,6 +43,7 @@ public sealed partial record ApicvObservation
         var pidText = pid.ToString(CultureInfo.InvariantCulture);
         double? begin = null, end = null;
         var changes = new List<ApicvChange>();
+        var evidence = new List<string>();
         foreach (var raw in trace.Split('\n'))
         {
             if (raw.StartsWith('#')) continue;
@@ -52,6 +55,8 @@ public sealed partial record ApicvObservation
             {
                 if (body == $"ktest {pidText} {beginTag}") begin ??= ts;
                 else if (body == $"ktest {pidText} {endTag}") end ??= ts;
+                else continue;
+                evidence.Add(raw.Trim());
                 continue;
             }
             if (m.Groups["event"].Value != "kvm_apicv_inhibit_changed") continue;
@@ -59,6 +64,7 @@ public sealed partial record ApicvObservation
             if (owner != pidText) continue;
             var b = InhibitBody().Match(body);
             if (!b.Success) continue;
+            evidence.Add(raw.Trim());
             ulong mask = ulong.Parse(b.Groups["mask"].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             var printed = b.Groups["names"].Success ? b.Groups["names"].Value.Split('|', StringSplitOptions.RemoveEmptyEntries) : null;
             changes.Add(new ApicvChange(ts, b.Groups["op"].Value == "set", int.Parse(b.Groups["reason"].Value, CultureInfo.InvariantCulture),
@@ -66,12 +72,12 @@ public sealed partial record ApicvObservation
         }
 
         if (begin is null || end is null)
-            return Unverified($"no trace marker for the batch's {(begin is null ? beginTag : endTag)} (the guest never reached it, or the marker was lost)");
+            return Unverified($"no trace marker for the batch's {(begin is null ? beginTag : endTag)} (the guest never reached it, or the marker was lost)") with { Evidence = evidence };
         var before = changes.LastOrDefault(c => c.Time <= begin);
         if (before is null)
             return Unverified(changes.Count == 0
                 ? $"no kvm_apicv_inhibit_changed event from QEMU pid {pid} at all: the VM's inhibit mask was never traced"
-                : $"no kvm_apicv_inhibit_changed event from QEMU pid {pid} before the batch: its inhibit mask then is not known");
+                : $"no kvm_apicv_inhibit_changed event from QEMU pid {pid} before the batch: its inhibit mask then is not known") with { Evidence = evidence };
         var during = changes.Where(c => c.Time > begin && c.Time <= end).ToList();
         var names = before.Names.Concat(during.SelectMany(c => c.Names)).Distinct().ToList();
         bool active = before.Mask == 0 && during.All(c => c.Mask == 0);
@@ -82,6 +88,7 @@ public sealed partial record ApicvObservation
             MaskAtBegin = before.Mask,
             Inhibits = names,
             DuringBatch = during,
+            Evidence = evidence,
             Detail = active
                 ? "active: inhibit mask 0 through the timed batch (kvm:kvm_apicv_inhibit_changed)"
                 : $"inhibited: {string.Join(", ", names)} (mask {Hex(before.Mask)} at the batch's start" +

@@ -37,7 +37,7 @@ public sealed class ApicvTrace : IDisposable
     public static ApicvTrace? TryOpen(string kernelRelease, out string why, string sysRoot = "/")
     {
         why = "";
-        var root = TracefsRoot(sysRoot);
+        var root = TracefsRoot(sysRoot) ?? MountTracefs(sysRoot);
         if (root is null)
         {
             why = "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)";
@@ -70,6 +70,27 @@ public sealed class ApicvTrace : IDisposable
             TryRemove(instance);
             return null;
         }
+    }
+
+    /// <summary>
+    /// As root on a host that has tracefs but has not mounted it (a fresh CI machine), mounts
+    /// it where the kernel documents it; perf's tracepoints need the same mount.
+    /// </summary>
+    static string? MountTracefs(string sysRoot)
+    {
+        var mountPoint = Path.Combine(sysRoot, "sys/kernel/tracing");
+        if (sysRoot != "/" || !Environment.IsPrivilegedProcess || !Directory.Exists(mountPoint)) return null;
+        try
+        {
+            using var mount = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mount", ["-t", "tracefs", "nodev", mountPoint])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            });
+            if (mount is null || !mount.WaitForExit(TimeSpan.FromSeconds(10))) return null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+        return TracefsRoot(sysRoot);
     }
 
     /// <summary>Instances left by runners that are gone (killed before they could remove theirs).</summary>

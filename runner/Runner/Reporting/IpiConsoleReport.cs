@@ -13,8 +13,8 @@ public static class IpiConsoleReport
     static readonly IReadOnlyDictionary<string, string[]> Relevant = new Dictionary<string, string[]>
     {
         ["kvm"] = ["halt_poll_ns"],
-        ["kvm_intel"] = ["enable_apicv", "enable_ipiv"],
-        ["kvm_amd"] = ["avic", "force_avic"],
+        ["kvm_intel"] = ["enable_apicv", "enable_ipiv", "enable_device_posted_irqs"],
+        ["kvm_amd"] = ["avic", "force_avic", "enable_ipiv"],
     };
 
     public static IReadOnlyList<string> HeaderLines(IpiReport r)
