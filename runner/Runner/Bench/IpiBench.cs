@@ -15,6 +15,8 @@ public sealed record IpiPlan
     public int? Warmup { get; init; }
     public int Jobs { get; init; } = 1;
     public bool ReloadKvm { get; init; }
+    /// <summary>--keep-pit: a run to watch the inhibit detection; no column shows figures.</summary>
+    public bool Diagnostic { get; init; }
     /// <summary>Seconds of round trips one run should take when the count is chosen automatically.</summary>
     public double BudgetSeconds { get; init; } = 0.4;
 
@@ -78,7 +80,7 @@ public sealed class IpiBench
         IpiRun? calibration = null;
 
         // Ready columns first, then those needing a reload (grouped by the parameters they set).
-        var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal))).ToList();
+        var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal, plan.Diagnostic))).ToList();
         var order = initial
             .OrderBy(x => x.r switch { Readiness.Ready => 0, Readiness.NeedsReload => 1, _ => 2 })
             .ThenBy(x => x.r is Readiness.NeedsReload n ? string.Join(",", n.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}")) : "")
@@ -90,7 +92,7 @@ public sealed class IpiBench
             foreach (var column in order)
             {
                 if (cancel.IsCancellationRequested) break;
-                var readiness = ColumnCheck.Evaluate(column, ProbeHost(), plan.ReloadKvm, ReloadRefusal);
+                var readiness = ColumnCheck.Evaluate(column, ProbeHost(), plan.ReloadKvm, ReloadRefusal, plan.Diagnostic);
                 if (readiness is Readiness.NeedsReload needs)
                 {
                     Progress?.Note($"{column.Label}: reloading {needs.Plan.Module}: {needs.Plan.ShellLine}");
@@ -138,7 +140,8 @@ public sealed class IpiBench
                     Stats = IpiAnalysis.ColumnStats(runs),
                     InVm = inVm.Detail,
                     InVmVerified = inVm.Verified,
-                    Contradicted = inVm.Contradiction,
+                    Contradicted = inVm.Contradiction ?? (plan.Diagnostic
+                        ? "diagnostic run (--keep-pit): the VM kept an in-kernel PIT in reinject mode on purpose, so its figures are withheld" : null),
                 };
             }
         }

@@ -177,6 +177,7 @@ public static class IpiCommand
             Warmup = req.Warmup,
             Jobs = req.Jobs,
             ReloadKvm = req.ReloadKvm,
+            Diagnostic = req.KeepPit,
         };
 
         IReadOnlyList<string> vmArgs = req.KeepPit ? [] : BenchmarkMachine.Args;
