@@ -134,6 +134,10 @@ public static class PveoiCommand
                 var perfNet = perfProblem is null && perfCounts is not null && perfBaseline is not null
                     ? perfCounts.ToDictionary(kv => kv.Key, kv => kv.Value is { } v && perfBaseline.GetValueOrDefault(kv.Key) is { } b ? v - b : (long?)null)
                     : null;
+                // A count below its baseline says the waits differed, not that the interval had fewer events.
+                if (perfNet is not null)
+                    foreach (var key in perfNet.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList())
+                        perfNet[key] = null;
                 sides.Add(new Side(label, result, qmp, perfNet, perfBaseline, perfProblem));
             }
             finally
@@ -175,6 +179,7 @@ public static class PveoiCommand
             o.WriteLine(Row("(handshake kvm_exit)", sides.Select(s => s.PerfBaseline?.GetValueOrDefault("kvm:kvm_exit")).ToList()));
         foreach (var side in sides.Where(s => s.PerfProblem is not null))
             o.WriteLine($"  {side.Label}: tracepoints unavailable: {side.PerfProblem}");
+        o.WriteLine("  (a count that fell below its handshake baseline is shown as unavailable: the two waits differed more than the interval's own count)");
     }
 
     static void WriteQmpTable(TextWriter o, List<Side> sides)
@@ -190,7 +195,7 @@ public static class PveoiCommand
         var names = sides.SelectMany(s => s.Qmp.Net.Vcpu.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         var moved = names.Where(n => sides.Any(s => s.Qmp.Net.VcpuValue(n) is not (null or 0))).ToList();
         foreach (var name in moved)
-            o.WriteLine(Row(name, sides.Select(s => s.Qmp.Net.VcpuValue(name)).ToList()));
+            o.WriteLine(Row(name, sides.Select(s => s.Qmp.Net.VcpuValue(name) is long v && v >= 0 ? v : (long?)null).ToList()));
         o.WriteLine(Row("(handshake exits)", sides.Select(s => s.Qmp.Baseline.VcpuValue("exits")).ToList()));
         if (moved.Count < names.Count)
             o.WriteLine($"  ({names.Count - moved.Count} more counters were 0 in both runs: {string.Join(", ", names.Except(moved))})");
