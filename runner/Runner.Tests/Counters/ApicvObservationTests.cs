@@ -26,6 +26,20 @@ public class ApicvObservationTests
         Assert.Equal(["DISABLE", "ABSENT"], o.Inhibits);
     }
 
+    [Theory]
+    [InlineData("l1-6.12-force-avic-q35.trace", 300, "6.12.117+deb12-amd64", 0x200UL)]
+    [InlineData("l1-6.1-force-avic-q35.trace", 243, "6.1.0-57-amd64", 0x100UL)]
+    public void TheReinjectingPitOfQ35InhibitsAForcedAvic(string trace, int pid, string release, ulong mask)
+    {
+        // kvm_amd avic=1 force_avic=1: enable_apicv is on, so KVM records PIT_REINJ (and the
+        // transient IRQWIN while it sets the VM up); 6.1 numbers it bit 8, 6.12 bit 9.
+        var o = ApicvObservation.FromTrace(Trace(trace), pid, "measure-begin", "measure-end", release);
+        Assert.Equal(ApicvInVm.Inhibited, o.State);
+        Assert.Equal(mask, o.MaskAtBegin);
+        Assert.Equal(["PIT_REINJ"], o.Inhibits);
+        Assert.Empty(o.DuringBatch);
+    }
+
     [Fact]
     public void AnotherProcesssEventsAndMarkersAreNotTaken()
     {
