@@ -35,6 +35,7 @@ public static class IpiCommand
         public int? Iterations { get; init; }
         public int? Warmup { get; init; }
         public string? Json { get; init; }
+        public string? JUnit { get; init; }
         public bool ReloadKvm { get; init; }
         public int Jobs { get; init; } = 1;
         /// <summary>Leave the VM's PIT in reinject mode (it inhibits AVIC): to see the in-VM check catch it.</summary>
@@ -59,6 +60,7 @@ public static class IpiCommand
         var iters = new Option<string>("--iters") { Description = "Round trips per timed batch, or auto (a calibration boot fits about 0.4 s of round trips per run)", DefaultValueFactory = _ => "auto" };
         var warmup = new Option<int?>("--warmup") { Description = "Untimed round trips first (default: iters/10, 5..1000)" };
         var json = new Option<string?>("--json") { Description = "Write everything needed to reproduce and compare (host, image hash, argv, raw metrics, counters, stats) to this file" };
+        var junit = new Option<string?>("--junit") { Description = "Write one JUnit testcase per column (failed runs fail it; an unavailable column is skipped)" };
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the parameters a column needs, and restore them afterwards (root, no other VMs)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
         var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: boot q35, whose in-kernel PIT runs in reinject mode and inhibits AVIC, to see the in-VM APICv check report it" };
@@ -76,7 +78,7 @@ public static class IpiCommand
 
         var command = new Command("ipi", "Measure IPI round-trip cycles without and with IPI virtualization (the KVM IPIv patch's table) on this host")
         {
-            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, reload, jobs, keepPit,
+            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, junit, reload, jobs, keepPit,
         };
         command.Validators.Add(r =>
         {
@@ -104,6 +106,7 @@ public static class IpiCommand
                 Iterations = itersText == "auto" ? null : int.Parse(itersText, CultureInfo.InvariantCulture),
                 Warmup = p.GetValue(warmup),
                 Json = p.GetValue(json),
+                JUnit = p.GetValue(junit),
                 ReloadKvm = p.GetValue(reload),
                 Jobs = p.GetValue(jobs),
                 KeepPit = p.GetValue(keepPit),
@@ -276,6 +279,8 @@ public static class IpiCommand
             await JsonFiles.WriteAsync(req.Json, report);
             console.WriteLine($"json: {Path.GetFullPath(req.Json)}");
         }
+        if (req.JUnit is not null)
+            IpiJUnitWriter.Build(report, req.KeepPit).Save(req.JUnit);
         console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
         if (outcome.Interrupted)
@@ -285,7 +290,7 @@ public static class IpiCommand
         }
         if (outcome.Notes.Any(n => n.StartsWith("RESTORE FAILED", StringComparison.Ordinal)))
             return ExitCodes.TestsFailed;
-        bool anyFailed = outcome.Columns.Any(c => c.Unavailable is null && (c.Stats is null || c.Runs.Any(r => !r.Used)));
+        bool anyFailed = outcome.Columns.Any(c => IpiColumnVerdict.Judge(c, req.KeepPit) is ("failure", _));
         return anyFailed ? ExitCodes.TestsFailed : ExitCodes.Success;
     }
 
