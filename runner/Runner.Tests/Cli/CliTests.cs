@@ -90,7 +90,7 @@ public class CliTests
         using var c = new Checkout("[selftest]\nsmp = lots\n");
         var (code, _, err) = await RunnerProcess.RunAsync(c.Dir.Path, ["list"]);
         Assert.Equal(2, code);
-        AssertOneLineError(err, "tests/unittests.cfg:2: smp = 'lots': expected a whole number from 1 to 288");
+        AssertOneLineError(err, "tests/unittests.cfg:2: smp = 'lots': expected a whole number from 1 to 64 (the test kernels support at most 64 vCPUs)");
     }
 
     [Fact]

@@ -25,14 +25,8 @@ public static class RunCommand
         var hard = new Option<double?>("--hard-timeout") { Description = "Wall-clock cap per test in seconds (default: 10 x timeout, at least 60)" };
         var kvmStats = new Option<bool>("--kvm-stats") { Description = "Read each VM's KVM counters (QMP query-stats) at the guest's `#kt end` and show them per test" };
         var json = new Option<string?>("--json") { Description = "Also write every run (verdict, metrics, argv, KVM counters) as JSON to this file" };
-        jobs.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1");
-        });
-        hard.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--hard-timeout must be more than 0 seconds");
-        });
+        jobs.Whole(1, MaxJobs);
+        hard.Seconds(MaxHardSeconds);
 
         var command = new Command("run", "Run test kernels under QEMU and judge them") { names, group, jobs, verbose, tap, junit, accel, hard, kvmStats, json };
         command.SetAction(p => RunAsync(global, p, new RunRequest(
@@ -40,6 +34,11 @@ public static class RunCommand
             p.GetValue(junit), p.GetValue(accel), p.GetValue(hard), p.GetValue(kvmStats), p.GetValue(json))));
         return command;
     }
+
+    /// <summary>More QEMUs at once than this is never what anyone meant.</summary>
+    public const int MaxJobs = 256;
+    /// <summary>A day: a cap beyond that is a typo.</summary>
+    public const double MaxHardSeconds = 86_400;
 
     sealed record RunRequest(string[] Names, string? Group, int Jobs, bool Verbose, bool Tap, string? JUnit, string? Accel, double? HardSeconds,
         bool KvmStats, string? Json);
@@ -49,7 +48,7 @@ public static class RunCommand
         ChildProcesses.InstallHandlers();
         var paths = global.Paths(p);
         var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
+        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
         var selected = TestSelector.Select(entries, req.Names, req.Group);
 
         // Everything that would make the whole run meaningless is checked before the first boot.

@@ -9,8 +9,10 @@ public static partial class UnitTestsParser
     public static readonly IReadOnlyList<string> KnownKeys =
         ["file", "smp", "machine", "append", "extra_params", "groups", "timeout", "accel", "requires"];
 
-    // Far above any real test, low enough to catch a typo like smp = 1000.
-    const int MaxSmp = 288;
+    const int MaxSmp = GuestLimits.MaxCpus;
+
+    /// <summary>A day: an idle timeout beyond that is a typo (and TimeSpan overflows not far above).</summary>
+    const double MaxTimeoutSeconds = 86_400;
 
     [GeneratedRegex(@"^[a-z0-9_.-]+=\S*$")]
     private static partial Regex AppendWord();
@@ -42,7 +44,7 @@ public static partial class UnitTestsParser
             entry = key switch
             {
                 "file" => entry with { File = IniDocument.NameToken().IsMatch(value) ? value : throw Bad($"file = '{value}': give the image base name, e.g. file = selftest for build/selftest.elf") },
-                "smp" => entry with { Smp = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSmp ? n : throw Bad($"smp = '{value}': expected a whole number from 1 to {MaxSmp}") },
+                "smp" => entry with { Smp = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSmp ? n : throw Bad($"smp = '{value}': expected a whole number from 1 to {MaxSmp} (the test kernels support at most {MaxSmp} vCPUs)") },
                 "machine" => entry with { Machine = IniDocument.NameToken().IsMatch(value) ? value : throw Bad($"machine = '{value}': expected a QEMU machine name such as microvm or q35") },
                 "append" => entry with { Append = ParseAppend(value, Bad) },
                 "extra_params" => entry with { ExtraParams = ParseShell(value, Bad) },
@@ -94,6 +96,8 @@ public static partial class UnitTestsParser
         double seconds = m.Groups["u"].Value switch { "m" => n * 60, "h" => n * 3600, _ => n };
         if (seconds <= 0)
             throw bad($"timeout = '{value}': must be more than 0 seconds");
+        if (!(seconds <= MaxTimeoutSeconds))
+            throw bad($"timeout = '{value}': at most 24h (86400 s)");
         return TimeSpan.FromSeconds(seconds);
     }
 
