@@ -204,6 +204,8 @@ public static class IpiCommand
             Calibration = o?.Calibration,
             Reductions = o is null ? [] : IpiAnalysis.Reductions(o.Columns),
             Notes = o?.Notes ?? [],
+            Partial = o?.Interrupted == true,
+            PartialReason = o?.Interrupted == true ? $"interrupted by {ChildProcesses.InterruptReason}: columns hold only the runs finished before it" : null,
         };
 
         foreach (var line in IpiConsoleReport.HeaderLines(Report(null)))

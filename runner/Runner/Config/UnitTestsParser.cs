@@ -7,7 +7,7 @@ namespace Runner.Config;
 public static partial class UnitTestsParser
 {
     public static readonly IReadOnlyList<string> KnownKeys =
-        ["file", "smp", "machine", "append", "extra_params", "groups", "timeout", "accel", "requires"];
+        ["file", "smp", "machine", "append", "extra_params", "groups", "timeout", "accel", "requires", "expect"];
 
     const int MaxSmp = GuestLimits.MaxCpus;
 
@@ -52,6 +52,7 @@ public static partial class UnitTestsParser
                 "timeout" => entry with { Timeout = ParseTimeout(value, Bad) },
                 "accel" => entry with { Accel = AccelModeText.TryParse(value, out var a) ? a : throw Bad($"accel = '{value}': expected kvm, tcg or any") },
                 "requires" => entry with { Requires = ParseRequires(value, Bad) },
+                "expect" => entry with { Expect = ParseExpect(value, Bad) },
                 _ => throw Bad($"unknown key '{key}' in [{section.Name}]: known keys are {string.Join(", ", KnownKeys)}"),
             };
         }
@@ -99,6 +100,12 @@ public static partial class UnitTestsParser
         if (!(seconds <= MaxTimeoutSeconds))
             throw bad($"timeout = '{value}': at most 24h (86400 s)");
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    static Expectation ParseExpect(string value, Func<string, Exception> bad)
+    {
+        try { return Expectation.Parse(value); }
+        catch (FormatException e) { throw bad(e.Message); }
     }
 
     static IReadOnlyList<string> ParseRequires(string value, Func<string, Exception> bad)

@@ -63,9 +63,9 @@ public static class TestExecutor
                 Kernel = ConditionFacts.KernelVersion(settings.Caps.KernelRelease),
                 L1 = settings.Caps.Nested.L1Fact,
             };
-            var verdict = VerdictJudge.Judge(evidence,
+            var verdict = ExpectedOutcome.Apply(entry.Expect, VerdictJudge.Judge(evidence,
                 check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.AsKnownIssue,
-                reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
+                reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason));
 
             var result = new TestRunResult(entry, accel, verdict, clock.Elapsed)
             {
