@@ -127,7 +127,7 @@ public class CliTests
         Assert.StartsWith("TAP version 13\n1..1\nok 1 - selftest\n", output);
         Assert.Contains("1 passed, 0 failed, 0 skipped", err);
         Assert.Equal(1 + 7, XDocument.Load(junit).Descendants("testcase").Count());
-        Assert.True(File.Exists(Path.Combine(c.Dir.Path, "build", "logs", "selftest.log")));
+        Assert.True(File.Exists(Path.Combine(c.Dir.Path, "build", "logs", "latest", "selftest.log")));
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public static partial class ScratchDirs
         catch (UnauthorizedAccessException) { return removed; }
         foreach (var dir in dirs)
         {
-            if (OwnerOf(dir) is not { } pid || pid == Environment.ProcessId || Directory.Exists(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture))))
+            if (OwnerOf(dir) is not { } pid || pid == Environment.ProcessId || IsAlive(procRoot, pid))
                 continue;
             foreach (var user in Users(dir, procRoot))
                 KillQuietly(user);
@@ -67,6 +67,19 @@ public static partial class ScratchDirs
             removed.Add(dir);
         }
         return removed;
+    }
+
+    /// <summary>A killed runner stays a zombie until its parent reaps it: that is dead too.</summary>
+    public static bool IsAlive(string procRoot, int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "stat"));
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state is not ("Z" or "X");
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return true; }
     }
 
     static IEnumerable<int> Users(string dir, string procRoot)
