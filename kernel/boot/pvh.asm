@@ -15,10 +15,11 @@ section .note.Xen note alloc noexec nowrite align=4
 
 section .pgtables nobits alloc noexec write
 alignb 4096
-global pml4, pdpt, page_dirs
+global pml4, pdpt, page_dirs, low_pages
 pml4:           resb 4096
 pdpt:           resb 4096
 page_dirs:      resb 4096 * 4
+low_pages:      resb 4096               ; 4 KiB pages for the first 2 MiB, page 0 not present
 
 section .bss nobits alloc noexec write
 alignb 16
@@ -27,6 +28,7 @@ boot_stack:     resb BOOT_STACK_SIZE
 boot_stack_top:
 global boot_start_info
 boot_start_info: resq 1
+boot_ebda_segment: resq 1
 alignb 64
 global percpu_area
 percpu_area:    resb PERCPU_SIZE * MAX_CPUS
@@ -60,6 +62,11 @@ code32_pvh_start:
         ; p_memsz beyond p_filesz (QEMU's does), and clearing it again costs seconds
         ; on some hosts (kvm_pvm: 6 s with paging off, 1.3 s in long mode, for 12 MiB
         ; of first touches). selftest's array.zeroed check would catch a loader that did not.
+
+        ; The BIOS data area lives in page 0, which paging leaves unmapped: keep the
+        ; one word of it the kernels read (the EBDA segment, where ACPI's RSDP may be).
+        movzx eax, word [BDA_EBDA_SEGMENT]
+        mov [boot_ebda_segment], eax
 
         call build_identity_map
 
@@ -100,6 +107,24 @@ build_identity_map:
         inc ecx
         cmp ecx, 2048
         jb .pd_loop
+
+        ; The first 2 MiB in 4 KiB pages without page 0, so that a null pointer
+        ; dereference is a #PF with CR2 = 0 instead of reading the BIOS data area.
+        mov dword [low_pages], 0
+        mov dword [low_pages + 4], 0
+        mov ecx, 1
+.pt_loop:
+        mov eax, ecx
+        shl eax, 12
+        or eax, PTE_P | PTE_RW
+        mov [low_pages + ecx * 8], eax
+        mov dword [low_pages + ecx * 8 + 4], 0
+        inc ecx
+        cmp ecx, 512
+        jb .pt_loop
+        mov eax, low_pages
+        or eax, PTE_P | PTE_RW
+        mov [page_dirs], eax
         ret
 
 bits 64
@@ -134,4 +159,9 @@ code64_long_entry:
 section .text
 gdt_address:                            ; void* gdt_address(void), for the TSS descriptors
         lea rax, [rel gdt64]
+        ret
+
+global bios_ebda_segment
+bios_ebda_segment:                      ; ushort bios_ebda_segment(void), read before paging
+        mov rax, [rel boot_ebda_segment]
         ret

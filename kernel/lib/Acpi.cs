@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Kernel
 {
     /// <summary>
@@ -10,7 +12,7 @@ namespace Kernel
     {
         // 5.2.5.1: the RSDP is on a 16-byte boundary in the first KiB of the EBDA or in 0xE0000-0xFFFFF.
         private const ulong BiosAreaStart = 0xE0000, BiosAreaEnd = 0x100000;
-        private const ulong EbdaSegmentPointer = 0x40E;
+        [DllImport("*"), SuppressGCTransition] private static extern ushort bios_ebda_segment();
         private const int EbdaSearchBytes = 1024;
         private const int RsdpAlignment = 16;
         private const int SegmentShift = 4;
@@ -46,7 +48,8 @@ namespace Kernel
 
         private static ulong FindRsdp()
         {
-            ulong ebda = (ulong)*(ushort*)EbdaSegmentPointer << SegmentShift;
+            // boot/pvh.asm read the pointer before paging: page 0 is unmapped.
+            ulong ebda = (ulong)bios_ebda_segment() << SegmentShift;
             if (ebda != 0 && ebda < EbdaLimit)
             {
                 ulong found = ScanRsdp(ebda, ebda + EbdaSearchBytes);

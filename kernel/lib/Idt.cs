@@ -126,7 +126,8 @@ namespace Kernel
                 return;
             }
 
-            Report.Fault(vector, frame->ErrorCode, frame->Rip, cpu->Index, Exceptions.Name(vector));
+            bool pageFault = vector == Exceptions.PF;
+            Report.Fault(vector, frame->ErrorCode, frame->Rip, cpu->Index, Exceptions.Name(vector), pageFault, pageFault ? Cpu.ReadCr2() : 0);
         }
     }
 }

@@ -166,7 +166,13 @@ namespace Kernel
         public const string HandshakeTag = "handshake";
 
         /// <summary>An exception nobody expected: report it and end the test as failed.</summary>
-        public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what)
+        public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what) => Fault(vector, errorCode, rip, cpu, what, false, 0);
+
+        /// <summary>
+        /// As <see cref="Fault(int, ulong, ulong, int, string)"/>, with the faulting linear address a #PF
+        /// leaves in CR2 (SDM vol. 3A 4.7): a null dereference shows as cr2 0x0.
+        /// </summary>
+        public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what, bool hasCr2, ulong cr2)
         {
             Console.Begin();
             Console.Write(Prefix);
@@ -180,6 +186,11 @@ namespace Kernel
             Console.Write(cpu);
             Console.Write(' ');
             Console.Write(what);
+            if (hasCr2)
+            {
+                Console.Write(" cr2 ");
+                Console.WriteHex(cr2);
+            }
             Console.WriteLine();
             Console.End();
             Count(1);

@@ -45,7 +45,7 @@ public class IpiCliTests
     [InlineData("give one of --ipiv, --no-ipiv, --compare-ipiv", "--ipiv", "--no-ipiv")]
     [InlineData("give --apicv or --no-apicv, not both", "--apicv", "--no-apicv")]
     [InlineData("--iters must be auto or 1 to 100000, not '0'", "--iters", "0")]
-    [InlineData("--runs must be 1 to 1000", "--runs", "0")]
+    [InlineData("--runs expects a whole number from 1 to 1000, got '0'", "--runs", "0")]
     public async Task BadOptionsAreOneLine(string expected, params string[] args)
     {
         var (code, err) = await Run(["ipi", .. args]);

@@ -22,7 +22,7 @@ public class QemuCommandBuilderTests
         Assert.Equal(
         [
             "/usr/bin/qemu-system-x86_64", "-M", "microvm", "-accel", "kvm", "-cpu", "host", "-m", "64", "-smp", "2",
-            "-nodefaults", "-no-user-config", "-nographic", "-serial", "stdio", "-monitor", "none",
+            "-nodefaults", "-no-user-config", "-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-kernel", "/w/build/apic.elf",
             "-append", "cpus=2 apic=x2apic iters=100",

@@ -53,6 +53,9 @@ public static class IpiCompare
             throw new UserErrorException($"the files measured different experiments ({string.Join("; ", differences)}): compare runs of the same --kind, --halt and --cpus");
 
         var notes = new List<string>();
+        foreach (var (report, name) in new[] { (a, nameA), (b, nameB) })
+            if (report.Partial)
+                notes.Add($"WARNING: {name} is partial ({report.PartialReason ?? "interrupted"}): fewer runs than asked, so significance is doubtful");
         if (a.Settings.Iterations != b.Settings.Iterations)
             notes.Add($"round trips per batch differ ({nameA} {a.Settings.Iterations}, {nameB} {b.Settings.Iterations}): averages stay comparable, warm-up effects may not");
         if (a.Host.CpuModel != b.Host.CpuModel || a.Host.KvmBackend != b.Host.KvmBackend)

@@ -28,6 +28,9 @@ public sealed record IpiReport
     public IReadOnlyList<IpiReduction> Reductions { get; init; } = [];
     /// <summary>What happened to the KVM module parameters (--reload-kvm), and anything else worth knowing.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>True when the run was stopped (Ctrl-C, SIGTERM) before every column had its runs; <see cref="PartialReason"/> says why.</summary>
+    public bool Partial { get; init; }
+    public string? PartialReason { get; init; }
 }
 
 public sealed record IpiHost

@@ -7,6 +7,8 @@ public static class ExitCodes
     public const int TestsFailed = 1;
     /// <summary>Bad input: the run never started.</summary>
     public const int UsageError = 2;
-    /// <summary>Ctrl-C; the shell convention 128 + SIGINT.</summary>
+    /// <summary>The tests ran, but a result file (--junit, --json, a log) could not be written.</summary>
+    public const int OutputFailed = 3;
+    /// <summary>Ctrl-C; the shell convention 128 + SIGINT (SIGTERM gives 143, ChildProcesses.InterruptExitCode).</summary>
     public const int Interrupted = 130;
 }

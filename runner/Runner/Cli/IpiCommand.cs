@@ -65,10 +65,10 @@ public static class IpiCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
         var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: boot q35, whose in-kernel PIT runs in reinject mode and inhibits AVIC, to see the in-VM APICv check report it" };
 
-        runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
-        cpus.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 64) r.AddError("--cpus must be 1 to 64"); });
-        jobs.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1"); });
-        warmup.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0 or > 100_000) r.AddError("--warmup must be 0 to 100000"); });
+        runs.Whole(1, 1000);
+        cpus.Whole(1, 64);
+        jobs.Whole(1, RunCommand.MaxJobs);
+        warmup.Whole(0, 100_000);
         iters.Validators.Add(r =>
         {
             var v = r.GetValueOrDefault<string>();
@@ -147,7 +147,7 @@ public static class IpiCommand
         var image = paths.KernelImage(entry.File);
         if (!File.Exists(image))
             throw new UserErrorException($"{paths.Display(image)} not found: run `make kernels`");
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
+        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
         var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
 
         // KVM only: a TCG figure under a KVM label would be worse than no figure.
@@ -216,6 +216,8 @@ public static class IpiCommand
             Calibration = o?.Calibration,
             Reductions = o is null ? [] : IpiAnalysis.Reductions(o.Columns, plan.Kind, caps.Backend),
             Notes = o?.Notes ?? [],
+            Partial = o?.Interrupted == true,
+            PartialReason = o?.Interrupted == true ? $"interrupted by {ChildProcesses.InterruptReason}: columns hold only the runs finished before it" : null,
         };
 
         foreach (var line in IpiConsoleReport.HeaderLines(Report(null)))

@@ -37,8 +37,8 @@ public static class PveoiCommand
         var seconds = new Option<int>("--seconds") { Description = "Guest time under load", DefaultValueFactory = _ => 1 };
         var source = new Option<string>("--source") { Description = "timer, ipi or msi", DefaultValueFactory = _ => "timer" };
         source.AcceptOnlyFromAmong("timer", "ipi", "msi");
-        rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--rate must be 1 to 100000"); });
-        seconds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 60) r.AddError("--seconds must be 1 to 60"); });
+        rate.Whole(1, 100_000);
+        seconds.Whole(1, 60);
         var command = new Command("pveoi", "KVM counters under a steady interrupt load with PV-EOI off and on (the KVM PV-EOI patch's table)")
         {
             rate, seconds, source,

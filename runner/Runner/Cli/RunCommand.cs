@@ -25,14 +25,8 @@ public static class RunCommand
         var hard = new Option<double?>("--hard-timeout") { Description = "Wall-clock cap per test in seconds (default: 10 x timeout, at least 60)" };
         var kvmStats = new Option<bool>("--kvm-stats") { Description = "Read each VM's KVM counters (QMP query-stats) at the guest's `#kt end` and show them per test" };
         var json = new Option<string?>("--json") { Description = "Also write every run (verdict, metrics, argv, KVM counters) as JSON to this file" };
-        jobs.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--jobs must be at least 1");
-        });
-        hard.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--hard-timeout must be more than 0 seconds");
-        });
+        jobs.Whole(1, MaxJobs);
+        hard.Seconds(MaxHardSeconds);
 
         var command = new Command("run", "Run test kernels under QEMU and judge them") { names, group, jobs, verbose, tap, junit, accel, hard, kvmStats, json };
         command.SetAction(p => RunAsync(global, p, new RunRequest(
@@ -40,6 +34,11 @@ public static class RunCommand
             p.GetValue(junit), p.GetValue(accel), p.GetValue(hard), p.GetValue(kvmStats), p.GetValue(json))));
         return command;
     }
+
+    /// <summary>More QEMUs at once than this is never what anyone meant.</summary>
+    public const int MaxJobs = 256;
+    /// <summary>A day: a cap beyond that is a typo.</summary>
+    public const double MaxHardSeconds = 86_400;
 
     sealed record RunRequest(string[] Names, string? Group, int Jobs, bool Verbose, bool Tap, string? JUnit, string? Accel, double? HardSeconds,
         bool KvmStats, string? Json);
@@ -49,7 +48,7 @@ public static class RunCommand
         ChildProcesses.InstallHandlers();
         var paths = global.Paths(p);
         var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
+        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
         var selected = TestSelector.Select(entries, req.Names, req.Group);
 
         // Everything that would make the whole run meaningless is checked before the first boot.
@@ -57,6 +56,10 @@ public static class RunCommand
         if (missing is not null)
             throw new UserErrorException($"{paths.Display(missing)} not found: run `make`");
         var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
+        var junitPath = req.JUnit is null ? null : OutputPaths.CheckFile("--junit", req.JUnit);
+        var jsonPath = req.Json is null ? null : OutputPaths.CheckFile("--json", req.Json);
+        OutputPaths.CheckFolder("the logs folder", paths.LogsDir, "fix its permissions or free space, or give --build-dir");
+        var runLogs = RunFolder.Create(paths.LogsDir, DateTimeOffset.UtcNow);
         AccelMode? forced = req.Accel is null ? null : AccelModeText.TryParse(req.Accel, out var m) ? m : null;
 
         var human = ConsoleFactory.Create(req.Tap ? Console.Error : null);
@@ -69,9 +72,12 @@ public static class RunCommand
         var reporter = new ConsoleReporter(human, req.Verbose, showWhere: caps.Nested.IsL1);
         var hostLine = HostLine(caps, anyKvm);
         reporter.Note(hostLine);
+        if (req.Jobs > Environment.ProcessorCount)
+            reporter.Note($"warning: -j {req.Jobs} runs more VMs than this host has CPUs ({Environment.ProcessorCount}): they share them, so timing checks see the host's load and may fail from it alone");
         var settings = new RunSettings
         {
             Paths = paths,
+            LogsDir = runLogs,
             Caps = caps,
             QemuPath = qemuPath,
             ForcedAccel = forced,
@@ -91,21 +97,47 @@ public static class RunCommand
         reporter.Summary(summary);
         if (req.Tap)
             Console.Out.Write(TapWriter.Render(results));
-        if (req.JUnit is not null)
-        {
-            var file = Path.GetFullPath(req.JUnit);
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await File.WriteAllTextAsync(file, JUnitWriter.Render(results));
-        }
-        if (req.Json is not null)
-            await JsonFiles.WriteAsync(req.Json, RunJsonWriter.Build(results, hostLine));
 
-        if (ChildProcesses.InterruptToken.IsCancellationRequested)
+        // An interrupted run still writes what it has, marked partial, and says so at the top level.
+        bool interrupted = ChildProcesses.InterruptToken.IsCancellationRequested;
+        var partial = interrupted
+            ? $"interrupted by {ChildProcesses.InterruptReason}: {results.Count(r => r.Verdict.Reason.StartsWith("not run", StringComparison.Ordinal))} of {results.Count} test(s) never started and the one(s) in flight are not judged"
+            : null;
+        // Each output is written on its own: one that fails (a full disk) costs only itself.
+        bool outputFailed = false;
+        if (results.FirstOrDefault(r => r.LogError is not null) is { } noLog)
         {
-            Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
-            return ExitCodes.Interrupted;
+            Console.Error.WriteLine($"runner: logs could not be written ({OutputPaths.Why(new IOException(noLog.LogError))}): {results.Count(r => r.LogError is not null)} test(s) have no log; the verdicts above stand");
+            outputFailed = true;
         }
+        if (junitPath is not null)
+            outputFailed |= !await TryWriteAsync("--junit", req.JUnit!, () => File.WriteAllTextAsync(junitPath, JUnitWriter.Render(results, partial)));
+        if (jsonPath is not null)
+            outputFailed |= !await TryWriteAsync("--json", req.Json!, () => JsonFiles.WriteAsync(jsonPath, RunJsonWriter.Build(results, hostLine, partial)));
+
+        if (interrupted)
+        {
+            Console.Error.WriteLine($"runner: {partial}; QEMU processes were stopped" + ((junitPath ?? jsonPath) is not null ? "; the results so far are written, marked partial" : ""));
+            return ChildProcesses.InterruptExitCode;
+        }
+        if (outputFailed)
+            return ExitCodes.OutputFailed;
         return results.Any(r => r.IsFailure) ? ExitCodes.TestsFailed : ExitCodes.Success;
+    }
+
+    /// <summary>Writes one output file; a failure is one line naming the option, the file and why.</summary>
+    static async Task<bool> TryWriteAsync(string option, string path, Func<Task> write)
+    {
+        try
+        {
+            await write();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"runner: {option} {path}: could not be written ({OutputPaths.Why(e)}); the other results are kept");
+            return false;
+        }
     }
 
     static async Task<IReadOnlyList<TestRunResult>> RunWithProgressAsync(

@@ -22,11 +22,29 @@ public static class RunnerCli
         return root;
     }
 
+    /// <summary>A first word that is no command: name it and list the commands (System.CommandLine only says one is missing).</summary>
+    static string? UnknownCommand(RootCommand root, ParseResult parse)
+    {
+        if (parse.CommandResult.Command != root || parse.UnmatchedTokens.Count == 0)
+            return null;
+        var word = parse.UnmatchedTokens[0];
+        var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+        return word.StartsWith('-')
+            ? $"runner: unknown option '{word}': give a command first ({commands}); see `runner --help`"
+            : $"runner: unknown command '{word}': the commands are {commands}; see `runner --help`";
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
         error ??= Console.Error;
         var global = new GlobalOptions();
-        var parse = Build(global).Parse(args);
+        var root = Build(global);
+        var parse = root.Parse(args);
+        if (UnknownCommand(root, parse) is { } unknown)
+        {
+            error.WriteLine(unknown);
+            return ExitCodes.UsageError;
+        }
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine's messages can span lines (lists of allowed values); keep one line.

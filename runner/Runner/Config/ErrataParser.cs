@@ -8,12 +8,31 @@ public static class ErrataParser
     public static IReadOnlyList<Erratum> ParseFile(string path, string displayName) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), displayName) : [];
 
+    /// <summary>Parses, then checks every `test =` names at least one entry of unittests.cfg: an erratum for no test never applies.</summary>
+    public static IReadOnlyList<Erratum> ParseFile(string path, string displayName, IReadOnlyList<TestEntry> tests)
+    {
+        var errata = ParseFile(path, displayName);
+        CheckTests(errata, tests, displayName);
+        return errata;
+    }
+
+    /// <exception cref="ConfigErrorException">at the `test =` line of the first pattern that matches no test</exception>
+    public static void CheckTests(IReadOnlyList<Erratum> errata, IReadOnlyList<TestEntry> tests, string displayName)
+    {
+        foreach (var e in errata)
+            foreach (var pattern in e.TestPattern.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                if (!tests.Any(t => Glob.IsMatch(pattern, t.Name)))
+                    throw new ConfigErrorException(displayName, e.TestLine,
+                        $"test = '{pattern}' in [{e.Id}] matches no test in unittests.cfg: tests are {string.Join(", ", tests.Select(t => t.Name))}");
+    }
+
     public static IReadOnlyList<Erratum> Parse(string text, string displayName)
     {
         var result = new List<Erratum>();
         foreach (var section in IniDocument.Parse(text, displayName))
         {
             string? test = null, check = null, failure = null, reason = null;
+            int testLine = section.Line;
             bool intermittent = false;
             var when = HostCondition.Always;
             foreach (var (key, value, line) in section.Entries)
@@ -22,7 +41,7 @@ public static class ErrataParser
                     throw new ConfigErrorException(displayName, line, $"{key} is empty in [{section.Name}]: give a value or drop the line");
                 switch (key)
                 {
-                    case "test": test = value; break;
+                    case "test": test = value; testLine = line; break;
                     case "check": check = value; break;
                     case "failure": failure = value; break;
                     case "reason": reason = value; break;
@@ -53,6 +72,7 @@ public static class ErrataParser
             {
                 FailurePattern = failure,
                 Intermittent = intermittent,
+                TestLine = testLine,
             });
         }
         return result;

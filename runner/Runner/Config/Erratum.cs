@@ -13,6 +13,9 @@ public sealed record Erratum(string Id, string TestPattern, string CheckPattern,
 {
     public string? FailurePattern { get; init; }
 
+    /// <summary>Line of the `test =` key, for an error about the tests it names.</summary>
+    public int TestLine { get; init; }
+
     /// <summary>`intermittent = yes`: the check fails only sometimes here; a pass is not reported as XPASS.</summary>
     public bool Intermittent { get; init; }
 

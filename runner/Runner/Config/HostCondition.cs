@@ -12,6 +12,15 @@ public sealed partial class HostCondition
     public static readonly IReadOnlyList<string> Keys = ["backend", "accel", "vendor", "qemu", "kernel", "l1"];
     static readonly string[] VersionKeys = ["qemu", "kernel"];
 
+    /// <summary>Every value a fact can take: anything else could never match, so it is an error, not a silent no-op.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Values = new Dictionary<string, string[]>
+    {
+        ["backend"] = ["kvm_intel", "kvm_amd", "kvm_pvm", "none"],
+        ["accel"] = ["kvm", "tcg"],
+        ["vendor"] = ["intel", "amd", "other"],
+        ["l1"] = ["tcg", "kvm", "none"],
+    };
+
     readonly IReadOnlyList<Term> _terms;
     public string Text { get; }
 
@@ -46,7 +55,13 @@ public sealed partial class HostCondition
             {
                 if (op is not ("=" or "!="))
                     throw new FormatException($"when: {key} takes = or !=, not {op}");
-                terms.Add(new Term(key, op, value.Split('|'), null));
+                var values = value.Split('|');
+                var known = Values[key];
+                if (values.FirstOrDefault(v => !known.Contains(v)) is { } bad)
+                    throw new FormatException(bad.Length == 0
+                        ? $"when: {key}{op}{value} has an empty alternative: write {key}{op}a|b with values from {string.Join(", ", known)}"
+                        : $"when: {key}{op}{value}: unknown {key} '{bad}': known are {string.Join(", ", known)}");
+                terms.Add(new Term(key, op, values, null));
             }
         }
         return new HostCondition(text, terms);

@@ -18,6 +18,8 @@ public sealed record TestEntry
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(DefaultTimeoutSeconds);
     public AccelMode Accel { get; init; } = AccelMode.Any;
     public IReadOnlyList<string> Requires { get; init; } = [];
+    /// <summary>`expect =`: the verdict a deliberately failing kernel must get (the fault suite); null for an ordinary test.</summary>
+    public Expectation? Expect { get; init; }
     /// <summary>Line of the [name] header, for messages that point back at the config.</summary>
     public int Line { get; init; }
 }

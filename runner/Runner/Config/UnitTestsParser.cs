@@ -7,10 +7,12 @@ namespace Runner.Config;
 public static partial class UnitTestsParser
 {
     public static readonly IReadOnlyList<string> KnownKeys =
-        ["file", "smp", "machine", "append", "extra_params", "groups", "timeout", "accel", "requires"];
+        ["file", "smp", "machine", "append", "extra_params", "groups", "timeout", "accel", "requires", "expect"];
 
-    // Far above any real test, low enough to catch a typo like smp = 1000.
-    const int MaxSmp = 288;
+    const int MaxSmp = GuestLimits.MaxCpus;
+
+    /// <summary>A day: an idle timeout beyond that is a typo (and TimeSpan overflows not far above).</summary>
+    const double MaxTimeoutSeconds = 86_400;
 
     [GeneratedRegex(@"^[a-z0-9_.-]+=\S*$")]
     private static partial Regex AppendWord();
@@ -42,7 +44,7 @@ public static partial class UnitTestsParser
             entry = key switch
             {
                 "file" => entry with { File = IniDocument.NameToken().IsMatch(value) ? value : throw Bad($"file = '{value}': give the image base name, e.g. file = selftest for build/selftest.elf") },
-                "smp" => entry with { Smp = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSmp ? n : throw Bad($"smp = '{value}': expected a whole number from 1 to {MaxSmp}") },
+                "smp" => entry with { Smp = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxSmp ? n : throw Bad($"smp = '{value}': expected a whole number from 1 to {MaxSmp} (the test kernels support at most {MaxSmp} vCPUs)") },
                 "machine" => entry with { Machine = IniDocument.NameToken().IsMatch(value) ? value : throw Bad($"machine = '{value}': expected a QEMU machine name such as microvm or q35") },
                 "append" => entry with { Append = ParseAppend(value, Bad) },
                 "extra_params" => entry with { ExtraParams = ParseShell(value, Bad) },
@@ -50,6 +52,7 @@ public static partial class UnitTestsParser
                 "timeout" => entry with { Timeout = ParseTimeout(value, Bad) },
                 "accel" => entry with { Accel = AccelModeText.TryParse(value, out var a) ? a : throw Bad($"accel = '{value}': expected kvm, tcg or any") },
                 "requires" => entry with { Requires = ParseRequires(value, Bad) },
+                "expect" => entry with { Expect = ParseExpect(value, Bad) },
                 _ => throw Bad($"unknown key '{key}' in [{section.Name}]: known keys are {string.Join(", ", KnownKeys)}"),
             };
         }
@@ -94,7 +97,15 @@ public static partial class UnitTestsParser
         double seconds = m.Groups["u"].Value switch { "m" => n * 60, "h" => n * 3600, _ => n };
         if (seconds <= 0)
             throw bad($"timeout = '{value}': must be more than 0 seconds");
+        if (!(seconds <= MaxTimeoutSeconds))
+            throw bad($"timeout = '{value}': at most 24h (86400 s)");
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    static Expectation ParseExpect(string value, Func<string, Exception> bad)
+    {
+        try { return Expectation.Parse(value); }
+        catch (FormatException e) { throw bad(e.Message); }
     }
 
     static IReadOnlyList<string> ParseRequires(string value, Func<string, Exception> bad)

@@ -18,37 +18,56 @@ public static class ChildProcesses
     // Kept alive for the life of the process; disposing one unregisters its handler.
     static readonly List<PosixSignalRegistration> Registrations = [];
 
-    /// <summary>Cancelled on the first Ctrl-C; running tests stop and the runner reports and exits.</summary>
+    /// <summary>Cancelled on the first Ctrl-C, SIGTERM or SIGHUP; running tests stop and the runner reports what it has and exits.</summary>
     public static CancellationToken InterruptToken => Interrupt.Token;
 
+    static volatile string _reason = "the runner being stopped";
+    static int _signal;
+
+    /// <summary>What stopped the run, for reasons and partial-result markers ("Ctrl-C (SIGINT)", "SIGTERM").</summary>
+    public static string InterruptReason => _reason;
+
+    /// <summary>The exit status for an interrupted run: the shell's 128 + signal number.</summary>
+    public static int InterruptExitCode => 128 + (Volatile.Read(ref _signal) is var s and > 0 ? s : SigInt);
+
+    const int SigInt = 2, SigTerm = 15, SigHup = 1;
+
     /// <summary>Stops the run as Ctrl-C does (for a SIGTERM that must not end the runner before it cleans up).</summary>
-    public static void RequestInterrupt()
+    public static void RequestInterrupt(string reason = "the runner being stopped", int signal = SigInt)
     {
-        if (!Interrupt.IsCancellationRequested) Interrupt.Cancel();
+        if (!Interrupt.IsCancellationRequested)
+        {
+            _reason = reason;
+            Volatile.Write(ref _signal, signal);
+            Interrupt.Cancel();
+        }
         KillAll();
     }
 
-    /// <summary>Hooks Ctrl-C and process exit once per process.</summary>
+    /// <summary>Hooks Ctrl-C, SIGTERM, SIGHUP and process exit once per process; removes what dead runners left.</summary>
     public static void InstallHandlers()
     {
         if (Interlocked.Exchange(ref _installed, 1) == 1)
             return;
+        ScratchDirs.ReapDead();
 
+        // The first signal stops the QEMUs and lets the runner write what it has (console, JUnit,
+        // JSON, marked partial); a second one while that is still going ends the runner at once.
         Console.CancelKeyPress += (_, e) =>
         {
-            // First Ctrl-C: stop the QEMUs and let the runner print what it has.
-            // A second one while that is still going: give up and exit at once.
             if (!Interrupt.IsCancellationRequested)
-            {
                 e.Cancel = true;
-                Interrupt.Cancel();
-            }
-            KillAll();
+            RequestInterrupt("Ctrl-C (SIGINT)", SigInt);
         };
-        // SIGTERM and SIGHUP terminate the runner without running ProcessExit, so they get
-        // their own handlers; not cancelling the signal lets the default termination follow.
-        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
-            Registrations.Add(PosixSignalRegistration.Create(signal, _ => KillAll()));
+        foreach (var (signal, name, number) in new[] { (PosixSignal.SIGTERM, "SIGTERM", SigTerm), (PosixSignal.SIGHUP, "SIGHUP", SigHup) })
+            Registrations.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                if (!Interrupt.IsCancellationRequested)
+                    context.Cancel = true;
+                RequestInterrupt(name, number);
+            }));
+        // SIGQUIT keeps its default (terminate at once), with the children killed first.
+        Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, _ => KillAll()));
         // A normal exit and an unhandled exception pass through here.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
         AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Runner.Host;
 using Runner.Protocol;
 
@@ -26,22 +27,28 @@ public static class ProcessRunner
     {
         // Limits are tuned on an ordinary host; inside a slower L1 they stretch by its measured slowdown.
         limits = limits.Stretched(NestedHost.Current.TimeScale);
-        var psi = new ProcessStartInfo(argv[0])
+        var program = ChildWrapper.Which(argv[0])
+            ?? throw new UserErrorException($"cannot start {argv[0]}: no such executable: check the path (or RUNNER_QEMU) points at an executable");
+        var wrapper = ChildWrapper.ArgvPrefix;
+        var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : program)
         {
             UseShellExecute = false,
             // A redirected stdin keeps QEMU's `-serial stdio` from switching the user's terminal to raw mode.
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // One char per byte: whatever the guest sends arrives intact, to be escaped (PrintableText).
+            StandardOutputEncoding = Encoding.Latin1,
+            StandardErrorEncoding = Encoding.Latin1,
         };
-        foreach (var arg in argv.Skip(1))
+        foreach (var arg in wrapper.Skip(1).Append(program).Concat(argv.Skip(1)))
             psi.ArgumentList.Add(arg);
 
         using var process = new Process { StartInfo = psi };
         var clock = Stopwatch.StartNew();
         try
         {
-            process.Start();
+            await SpawnThread.StartAsync(process);
         }
         catch (Win32Exception e)
         {
@@ -54,10 +61,31 @@ public static class ProcessRunner
         var lines = new List<OutputLine>();
         long lastOutputTicks = clock.Elapsed.Ticks;
         long kvmErrorTicks = -1;
+        int begins = 0, stdoutLines = 0;
+        string? stopReason = null;
+        var stopKind = Termination.None;
 
-        void Receive(OutputStream stream, string text)
+        void Stop(Termination kind, string why)
         {
+            lock (lines)
+            {
+                if (stopReason is not null) return;
+                (stopKind, stopReason) = (kind, why);
+            }
+        }
+
+        void Receive(OutputStream stream, string raw)
+        {
+            var text = PrintableText.Escape(raw);
             var line = new OutputLine(stream, text, clock.Elapsed);
+            if (stream == OutputStream.Stdout)
+            {
+                int n = Interlocked.Increment(ref stdoutLines);
+                // QEMU reboots a guest that triple-faults unless told -no-reboot (a config may drop it):
+                // a second start line means the run is over, however long the reboots would go on.
+                if (text.StartsWith(ProtocolLineParser.Prefix + "begin ", StringComparison.Ordinal) && Interlocked.Increment(ref begins) == 2)
+                    Stop(Termination.GuestReset, $"a second `#kt begin` at line {n}: the guest reset and started over");
+            }
             lock (lines) lines.Add(line);
             Interlocked.Exchange(ref lastOutputTicks, line.At.Ticks);
             if (text.Contains(VerdictJudge.KvmInternalErrorText, StringComparison.Ordinal))
@@ -103,9 +131,17 @@ public static class ProcessRunner
             onLine?.Invoke(line);
         }
 
+        void Overlong(OutputStream stream, int length)
+        {
+            int n = Volatile.Read(ref stdoutLines) + 1;
+            Stop(Termination.OverlongLine, stream == OutputStream.Stdout
+                ? $"overlong line {n}: more than {limits.MaxLineChars} bytes without a newline (the protocol's limit, docs/protocol.md)"
+                : $"QEMU wrote more than {limits.MaxLineChars} bytes to stderr without a newline");
+        }
+
         var pumps = Task.WhenAll(
-            Pump(process.StandardOutput, OutputStream.Stdout, Receive, Respond),
-            Pump(process.StandardError, OutputStream.Stderr, Receive, null));
+            Pump(process.StandardOutput, OutputStream.Stdout, limits.MaxLineChars, Receive, Respond, Overlong),
+            Pump(process.StandardError, OutputStream.Stderr, limits.MaxLineChars, Receive, null, Overlong));
         var exited = process.WaitForExitAsync(CancellationToken.None);
 
         var termination = Termination.None;
@@ -121,7 +157,9 @@ public static class ProcessRunner
                 var idle = now - TimeSpan.FromTicks(Interlocked.Read(ref lastOutputTicks));
                 long kvmAt = Interlocked.Read(ref kvmErrorTicks);
                 if (cancel.IsCancellationRequested)
-                    (termination, detail) = (Termination.Cancelled, "stopped by Ctrl-C or SIGTERM");
+                    (termination, detail) = (Termination.Cancelled, CancelledDetail(now));
+                else if (Volatile.Read(ref stopReason) is { } why)
+                    (termination, detail) = (stopKind, why);
                 else if (kvmAt >= 0 && now - TimeSpan.FromTicks(kvmAt) >= limits.KvmErrorGrace)
                     (termination, detail) = (Termination.KvmInternalError, "QEMU reported a KVM internal error and paused; killed");
                 else if (idle >= limits.Idle)
@@ -135,6 +173,11 @@ public static class ProcessRunner
                     break;
                 }
             }
+            // Ctrl-C kills every child at once: a QEMU that died of it was interrupted, whatever its status says.
+            if (termination == Termination.None && cancel.IsCancellationRequested)
+                (termination, detail) = (Termination.Cancelled, CancelledDetail(clock.Elapsed));
+            if (termination == Termination.None && Volatile.Read(ref stopReason) is { } late)
+                (termination, detail) = (stopKind, late);
             await Task.WhenAny(exited, Task.Delay(DrainWait, CancellationToken.None));
             // Output written just before exit is still in the pipe; wait for EOF, but not forever
             // in case a grandchild we could not kill keeps the pipe open.
@@ -152,16 +195,41 @@ public static class ProcessRunner
         return new ProcessResult(snapshot, status, termination, detail, clock.Elapsed);
     }
 
-    static async Task Pump(StreamReader reader, OutputStream stream, Action<OutputStream, string> receive, Func<string, Task>? respond)
+    static string CancelledDetail(TimeSpan at) => $"stopped by {ChildProcesses.InterruptReason} after {Seconds(at)}";
+
+    static async Task Pump(StreamReader reader, OutputStream stream, int maxLineChars, Action<OutputStream, string> receive, Func<string, Task>? respond,
+                           Action<OutputStream, int> overlong)
     {
+        var buffer = new char[8192];
+        var line = new StringBuilder();
         try
         {
-            while (await reader.ReadLineAsync() is { } line)
+            int n;
+            while ((n = await reader.ReadAsync(buffer)) > 0)
             {
-                receive(stream, line);
-                if (respond is not null)
-                    await respond(line);
+                int start = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (buffer[i] != '\n') continue;
+                    line.Append(buffer, start, i - start);
+                    start = i + 1;
+                    var text = line.ToString().TrimEnd('\r');
+                    line.Clear();
+                    receive(stream, text);
+                    if (respond is not null)
+                        await respond(text);
+                }
+                line.Append(buffer, start, n - start);
+                if (line.Length > maxLineChars)
+                {
+                    // Keep the start as evidence; stop reading (the runner kills the child).
+                    overlong(stream, line.Length);
+                    receive(stream, line.ToString(0, 200) + $"... [cut: over {maxLineChars} bytes without a newline]");
+                    return;
+                }
             }
+            if (line.Length > 0)
+                receive(stream, line.ToString().TrimEnd('\r'));
         }
         catch (IOException) { /* pipe torn down by the kill */ }
         catch (ObjectDisposedException) { /* same */ }

@@ -10,6 +10,8 @@ public sealed record RunSettings
     public required ProjectPaths Paths { get; init; }
     public required HostCaps Caps { get; init; }
     public required string QemuPath { get; init; }
+    /// <summary>Where this run's logs go (runner run: its own <see cref="RunFolder"/>); null: build/logs itself.</summary>
+    public string? LogsDir { get; init; }
     /// <summary>The --accel option; null when not given.</summary>
     public AccelMode? ForcedAccel { get; init; }
     public IReadOnlyList<Erratum> Errata { get; init; } = [];

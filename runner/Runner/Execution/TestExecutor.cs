@@ -63,9 +63,9 @@ public static class TestExecutor
                 Kernel = ConditionFacts.KernelVersion(settings.Caps.KernelRelease),
                 L1 = settings.Caps.Nested.L1Fact,
             };
-            var verdict = VerdictJudge.Judge(evidence,
+            var verdict = ExpectedOutcome.Apply(entry.Expect, VerdictJudge.Judge(evidence,
                 check => settings.Errata.FirstOrDefault(e => e.Matches(entry.Name, check, facts))?.AsKnownIssue,
-                reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason);
+                reason => settings.Errata.FirstOrDefault(e => e.MatchesRunFailure(entry.Name, reason, facts))?.Reason));
 
             var result = new TestRunResult(entry, accel, verdict, clock.Elapsed)
             {
@@ -74,8 +74,7 @@ public static class TestExecutor
                 Output = process.Lines,
                 KvmReadings = settings.KvmStats ? WithEnd(sync.Readings, process) : null,
             };
-            var log = RunLogWriter.Write(settings.Paths.LogsDir, result, process, logName);
-            return result with { LogPath = log };
+            return WithLog(result, settings, process, logName);
         }
         finally
         {
@@ -100,6 +99,19 @@ public static class TestExecutor
     static TestRunResult Skipped(TestEntry entry, AccelDecision accel, string reason, RunSettings settings)
     {
         var result = new TestRunResult(entry, accel, new Verdict(Outcome.Skip, reason), TimeSpan.Zero);
-        return result with { LogPath = RunLogWriter.Write(settings.Paths.LogsDir, result, null, null) };
+        return WithLog(result, settings, null, null);
+    }
+
+    /// <summary>A log that cannot be written loses the log, not the verdict: the run's other results still count.</summary>
+    static TestRunResult WithLog(TestRunResult result, RunSettings settings, ProcessResult? process, string? logName)
+    {
+        try
+        {
+            return result with { LogPath = RunLogWriter.Write(settings.LogsDir ?? settings.Paths.LogsDir, result, process, logName) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return result with { LogError = e.Message };
+        }
     }
 }

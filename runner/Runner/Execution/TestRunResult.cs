@@ -11,6 +11,8 @@ public sealed record TestRunResult(TestEntry Entry, AccelDecision Accel, Verdict
     /// <summary>Where it ran ("kvm_amd, L1 Linux 6.12.x under TCG"); null when it did not run.</summary>
     public string? Where { get; init; }
     public string? LogPath { get; init; }
+    /// <summary>Why the log could not be written (a full or read-only disk); the verdict stands without it.</summary>
+    public string? LogError { get; init; }
     /// <summary>Every line QEMU printed, for JUnit's system-out.</summary>
     public IReadOnlyList<OutputLine> Output { get; init; } = [];
     /// <summary>KVM counters read at `#kt sync` lines and at `#kt end` (runner run --kvm-stats); null when not asked for.</summary>

@@ -66,7 +66,7 @@ public static class NestedRunner
         var argv = L1Machine.Argv(req.QemuPath, accel, kernel, initramfs, consoleLog, results, logs, req.KvmParams);
         var stages = new List<(string Stage, TimeSpan At)>();
         string? failure = null;
-        var result = await ProcessRunner.RunAsync(argv, new ProcessLimits(L1Idle, L1Hard), line =>
+        var result = await ProcessRunner.RunAsync(argv, new ProcessLimits(L1Idle, L1Hard) { MaxLineChars = 1 << 20 }, line =>
         {
             if (line.Stream != OutputStream.Stdout) return;
             var text = line.Text.TrimEnd('\r');

@@ -6,7 +6,7 @@ namespace Runner.Nested;
 /// <summary>The host tools the nested set-up calls (apt-cache, apt-get, dpkg-deb, xz), bounded like every child.</summary>
 static class Tool
 {
-    static readonly ProcessLimits Limits = new(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(15));
+    static readonly ProcessLimits Limits = new(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(15)) { MaxLineChars = 1 << 20 };
 
     /// <summary>Runs argv; returns its stdout lines, or throws naming the command and its last stderr line.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(IReadOnlyList<string> argv, CancellationToken cancel, string? fix = null)

@@ -12,6 +12,10 @@ public enum Termination
     KvmInternalError,
     /// <summary>Ctrl-C or the runner being terminated.</summary>
     Cancelled,
+    /// <summary>A second `#kt begin`: the guest reset (a triple fault where QEMU reboots) and started over.</summary>
+    GuestReset,
+    /// <summary>A line longer than the protocol's limit without a newline.</summary>
+    OverlongLine,
 }
 
 /// <summary>Everything the judge looks at for one run; no I/O, so verdicts are unit-testable from recorded lines.</summary>

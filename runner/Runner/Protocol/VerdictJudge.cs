@@ -59,12 +59,18 @@ public static class VerdictJudge
     {
         var status = GuestExitStatus.Describe(ev.ExitStatus);
 
+        // Not judged: the runner stopped it, so nothing it did or did not print says anything about the guest.
         if (ev.Termination == Termination.Cancelled)
-            return Fail($"interrupted: {Or(ev.TerminationDetail, "the runner was stopped")}");
+            return new Verdict(Outcome.Skip, $"interrupted: {Or(ev.TerminationDetail, "the runner was stopped")}; not judged");
 
         // Checked before timeouts: after this error QEMU pauses, so a timeout would hide the cause.
         if (FindKvmInternalError(ev) is { } kvmError)
             return Fail(kvmError);
+
+        if (ev.Termination == Termination.GuestReset)
+            return Fail($"{ResetText}: {ev.TerminationDetail}; {LastProgress(ev, records)}");
+        if (ev.Termination == Termination.OverlongLine)
+            return Fail(ev.TerminationDetail);
 
         if (ev.Termination is Termination.IdleTimeout or Termination.HardTimeout)
             return new Verdict(Outcome.Timeout, $"{ev.TerminationDetail}; {LastProgress(ev, records)}");
@@ -78,10 +84,18 @@ public static class VerdictJudge
 
         var begins = records.OfType<BeginRecord>().ToList();
         var ends = records.OfType<EndRecord>().ToList();
+        if (begins.Count == 0 && ends.Count == 0 && ev.Termination == Termination.None && ev.ExitStatus is not null
+            && !ev.Stdout.Any(l => l.Trim().Length > 0) && FirstStderrLine(ev) is { } qemuError)
+            return Fail($"QEMU did not start: {qemuError} ({status})");
         if (begins.Count == 0 && ends.Count == 0)
             return Fail($"guest never started (no `#kt begin`); {status}{FirstStderr(ev)}");
         if (begins.Count > 1)
-            return Fail($"`#kt begin` seen {begins.Count} times (lines {string.Join(", ", begins.Select(b => b.LineNumber))}): the guest rebooted or restarted");
+            return Fail($"{ResetText}: `#kt begin` seen {begins.Count} times (lines {string.Join(", ", begins.Select(b => b.LineNumber))}): the guest started over");
+        // QEMU runs with -no-reboot: a reset (a triple fault) ends it with status 0, without isa-debug-exit.
+        // A QEMU stopped by someone's signal says so on stderr and is not a reset.
+        if (ends.Count == 0 && ev.ExitStatus == 0 && ev.Termination == Termination.None
+            && FirstStderrLine(ev) is null)
+            return Fail($"{ResetText}: QEMU exited with status 0 (its -no-reboot turns a reset into an exit) with no `#kt end`; {LastProgress(ev, records)}");
         if (ends.Count == 0)
             return Fail($"guest ended without summary (no `#kt end`); {status}; {LastProgress(ev, records)}{FirstStderr(ev)}");
         if (ends.Count > 1)
@@ -147,11 +161,12 @@ public static class VerdictJudge
         return lastLine is null ? "the guest printed nothing" : $"no protocol line; last output: {lastLine.Trim()}";
     }
 
-    static string FirstStderr(RunEvidence ev)
-    {
-        var line = ev.Stderr.FirstOrDefault(l => l.Trim().Length > 0);
-        return line is null ? "" : $"; stderr: {line.Trim()}";
-    }
+    static string FirstStderr(RunEvidence ev) => FirstStderrLine(ev) is { } line ? $"; stderr: {line}" : "";
+
+    static string? FirstStderrLine(RunEvidence ev) => ev.Stderr.FirstOrDefault(l => l.Trim().Length > 0)?.Trim();
+
+    /// <summary>How every reset verdict starts, so a reader (and an `expect =` pattern) finds it by one phrase.</summary>
+    public const string ResetText = "triple fault / guest reset";
 
     static string Or(string s, string fallback) => s.Length > 0 ? s : fallback;
 }

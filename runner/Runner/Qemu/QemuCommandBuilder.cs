@@ -24,6 +24,9 @@ public static class QemuCommandBuilder
             // microvm keeps its ISA COM1 under -nodefaults; the serial is the protocol channel.
             "-serial", "stdio",
             "-monitor", "none",
+            // A triple fault resets the machine; without this QEMU reboots the guest over and over.
+            // With it QEMU exits with status 0, which the judge reads as a reset.
+            "-no-reboot",
             "-device", DebugExitDevice,
             "-kernel", spec.KernelPath,
             "-append", string.Join(' ', new[] { $"cpus={spec.Smp}" }.Concat(spec.Append)),

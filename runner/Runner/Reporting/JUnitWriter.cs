@@ -16,7 +16,8 @@ public static class JUnitWriter
     public const string KernelClass = "kernels";
     public const string XFailPrefix = "XFAIL: ";
 
-    public static XDocument Build(IReadOnlyList<TestRunResult> results)
+    /// <param name="partialReason">Set when the run was stopped early: a `partial` property on the suite says why.</param>
+    public static XDocument Build(IReadOnlyList<TestRunResult> results, string? partialReason = null)
     {
         var cases = new List<XElement>();
         foreach (var r in results)
@@ -34,6 +35,8 @@ public static class JUnitWriter
             new XAttribute("errors", 0),
             new XAttribute("skipped", skipped),
             new XAttribute("time", Seconds(results.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration))),
+            partialReason is null ? null : new XElement("properties",
+                new XElement("property", new XAttribute("name", "partial"), new XAttribute("value", partialReason))),
             cases);
         return new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement("testsuites",
@@ -43,12 +46,12 @@ public static class JUnitWriter
                 suite));
     }
 
-    public static string Render(IReadOnlyList<TestRunResult> results)
+    public static string Render(IReadOnlyList<TestRunResult> results, string? partialReason = null)
     {
         var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
         using var ms = new MemoryStream();
         using (var w = XmlWriter.Create(ms, settings))
-            Build(results).Save(w);
+            Build(results, partialReason).Save(w);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 

@@ -8,7 +8,12 @@ public static class RunJsonWriter
 {
     public const string Schema = "ktest-run/1";
 
-    public sealed record RunFile(string Schema, string RunnerVersion, string Host, IReadOnlyList<RunEntry> Tests);
+    public sealed record RunFile(string Schema, string RunnerVersion, string Host, IReadOnlyList<RunEntry> Tests)
+    {
+        /// <summary>True when the run was stopped (Ctrl-C, SIGTERM) before every selected test ran; <see cref="PartialReason"/> says why.</summary>
+        public bool Partial { get; init; }
+        public string? PartialReason { get; init; }
+    }
 
     public sealed record RunEntry(
         string Name,
@@ -22,12 +27,14 @@ public static class RunJsonWriter
         IReadOnlyDictionary<string, string> Infos,
         IReadOnlyList<CheckEntry> Checks,
         IReadOnlyList<KvmReading>? KvmCounters,
-        string? LogPath);
+        string? LogPath,
+        string? JudgedOutcome = null,
+        string? JudgedReason = null);
 
     public sealed record CheckEntry(string Name, string Outcome, string? Detail, string? Erratum);
 
-    public static RunFile Build(IReadOnlyList<TestRunResult> results, string hostLine) =>
-        new(Schema, RunnerVersion.Text, hostLine, results.Select(Entry).ToList());
+    public static RunFile Build(IReadOnlyList<TestRunResult> results, string hostLine, string? partialReason = null) =>
+        new(Schema, RunnerVersion.Text, hostLine, results.Select(Entry).ToList()) { Partial = partialReason is not null, PartialReason = partialReason };
 
     static RunEntry Entry(TestRunResult r) => new(
         r.Entry.Name,
@@ -41,7 +48,9 @@ public static class RunJsonWriter
         LastByName(r.Verdict.Infos.Select(i => (i.Key, i.Text))),
         r.Verdict.Checks.Select(c => new CheckEntry(c.Name, c.Outcome.Label(), c.Detail.Length > 0 ? c.Detail : null, c.ErratumReason)).ToList(),
         r.KvmReadings,
-        r.LogPath);
+        r.LogPath,
+        r.Verdict.Judged?.Outcome.Label(),
+        r.Verdict.Judged?.Reason);
 
     /// <summary>A guest may report a name twice; the last value is the one it ended with.</summary>
     static IReadOnlyDictionary<string, T> LastByName<T>(IEnumerable<(string Name, T Value)> items)
