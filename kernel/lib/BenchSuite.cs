@@ -16,7 +16,7 @@ namespace Kernel
     /// kept in memory (the guest has no GC for string statics).
     ///
     /// Per case: a short warm-up, then `#kt sync bench.NAME.begin`, `batches` timed batches of
-    /// `ops` operations, `#kt sync bench.NAME.end` (the runner reads KVM's exit counters at
+    /// `ops` operations, `#kt sync bench.end` (the runner reads KVM's exit counters at
     /// both), then the same number of batches of the assembly loop when there is one. Figures:
     /// per-operation cycles as the min, median and p99 over batches, in centicycles (the guest
     /// has no floating point). <see cref="Baseline"/> is the same handshake around empty
@@ -36,6 +36,12 @@ namespace Kernel
         public const ulong ApLifetimeUs = 600_000_000;
         /// <summary>How long the BSP waits for the APs of a parallel case to finish their operations.</summary>
         public const ulong ApFinishWaitUs = 60_000_000;
+        /// <summary>
+        /// The sync tag after every timed region: the same for every case, because the line is
+        /// printed inside the counted window and each character written is an exit. The
+        /// runner pairs it with the `bench.NAME.begin` reading before it.
+        /// </summary>
+        public const string EndTag = "bench.end";
         private const int OverheadSamples = 256;
         private const int CentiPerUnit = 100;
         private const int PercentileP99 = 99, Percent = 100;
@@ -44,6 +50,10 @@ namespace Kernel
         private static int s_selected, s_parked;
         private static volatile int s_go, s_park;
         private static ulong s_apOp, s_apOps;
+        private static ulong s_pollGap;
+        /// <summary>How often a sync wait looks at the UART: each look is an exit counted in the window.</summary>
+        public const ulong SyncPollGapUs = 50;
+        private const ulong SpinCalibrationIterations = 10_000;
 
         private struct Samples { public fixed ulong Values[MaxBatches]; }
         private static Samples s_samples;
@@ -72,6 +82,14 @@ namespace Kernel
             Tsc.MeasureOverhead(OverheadSamples, out ulong overheadMin, out ulong overheadMedian);
             Report.Metric("timer.overhead.min", (long)overheadMin, "cycles");
             Report.Metric("timer.overhead.median", (long)overheadMedian, "cycles");
+            // The spin loop's speed differs by orders of magnitude between hardware and an
+            // emulating host: measure it once, so a sync wait looks at the UART every 50 µs.
+            ulong t0 = Cpu.TimerBegin();
+            Cpu.SpinLoop(SpinCalibrationIterations);
+            ulong spinCycles = Cpu.TimerEnd() - t0;
+            s_pollGap = spinCycles == 0 ? 1 : Tsc.MicrosecondsToCycles(SyncPollGapUs) * SpinCalibrationIterations / spinCycles;
+            if (s_pollGap == 0) s_pollGap = 1;
+            Report.Metric("bench.sync_poll_gap_iterations", (long)s_pollGap, "count");
             Idt.Set(ParkWakeVector, &OnParkWake);
             return ParkAps();
         }
@@ -82,10 +100,12 @@ namespace Kernel
         /// <summary>
         /// The handshake alone: the same sync pair around the same number of empty timed
         /// batches, so its exits are what every case's window holds besides its operations.
+        /// A kernel runs one before its cases and one after (`baseline`, `baseline_end`): the
+        /// two show how much the handshake itself varies.
         /// </summary>
-        public static bool Baseline()
+        public static bool Baseline(string name)
         {
-            if (!Report.Sync("bench.", "baseline", ".begin")) return false;
+            if (!Report.Sync("bench.", name, ".begin", s_pollGap)) return false;
             fixed (ulong* samples = s_samples.Values)
                 for (int b = 0; b < s_batches; b++)
                 {
@@ -93,13 +113,13 @@ namespace Kernel
                     ulong t1 = Cpu.TimerEnd();
                     samples[b] = t1 - t0;
                 }
-            if (!Report.Sync("bench.", "baseline", ".end")) return false;
+            if (!Report.Sync("", EndTag, "", s_pollGap)) return false;
             fixed (ulong* samples = s_samples.Values)
             {
                 Sort.Ascending(samples, s_batches);
-                Report.Metric("bench.", "baseline", ".batch_cycles.median", (long)samples[s_batches / 2], "cycles");
+                Report.Metric("bench.", name, ".batch_cycles.median", (long)samples[s_batches / 2], "cycles");
             }
-            Report.Metric("bench.", "baseline", ".ops", 0, "count");
+            Report.Metric("bench.", name, ".ops", 0, "count");
             return true;
         }
 
@@ -144,7 +164,7 @@ namespace Kernel
             }
             else ok = StartApOps(op, (ulong)s_batches * (ulong)s_ops);
 
-            if (ok && Report.Sync("bench.", name, ".begin"))
+            if (ok && Report.Sync("bench.", name, ".begin", s_pollGap))
             {
                 s_go = 1;
                 fixed (ulong* samples = s_samples.Values)
@@ -158,7 +178,7 @@ namespace Kernel
                 ran += (long)s_batches * s_ops;
                 if (parallel) ok = Report.Check(FinishApOps(), "bench.", name, ".cpus_finished",
                     "an AP did not finish its operations in time");
-                ok &= Report.Sync("bench.", name, ".end");
+                ok &= Report.Sync("", EndTag, "", s_pollGap);
                 Distribution(name, ".centicycles.min", ".centicycles.median", ".centicycles.p99");
             }
             else ok = false;
@@ -179,9 +199,10 @@ namespace Kernel
             Report.Check(ok && failure == null, "bench.", name, ".ran", failure);
         }
 
-        /// <summary>Checks only= named nothing the table lacks, and wakes the APs for the end.</summary>
+        /// <summary>The closing baseline, then checks only= named nothing the table lacks, and wakes the APs for the end.</summary>
         public static void Finish()
         {
+            Baseline("baseline_end");
             if (CommandLine.Has("only"))
             {
                 int words = 1;

@@ -94,15 +94,18 @@ namespace Kernel
             Console.End();
         }
 
-        /// <summary><see cref="Sync(string)"/> with a tag built from parts.</summary>
-        public static bool Sync(string prefix, string name, string suffix)
+        /// <summary>
+        /// <see cref="Sync(string)"/> with a tag built from parts, waiting with
+        /// <see cref="Serial.ReadSparingly"/> (<paramref name="pollGap"/> spin iterations between looks).
+        /// </summary>
+        public static bool Sync(string prefix, string name, string suffix, ulong pollGap)
         {
             if (!CommandLine.Is("sync", "1")) return true;
             Console.Begin();
             StartLine("sync ", prefix, name, suffix);
             Console.WriteLine();
             Console.End();
-            if (Serial.Read(Tsc.Deadline(SyncWaitUs)) >= 0) return true;
+            if (Serial.ReadSparingly(Tsc.Deadline(SyncWaitUs), pollGap) >= 0) return true;
             Check(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
             return false;
         }

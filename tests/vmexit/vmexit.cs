@@ -70,7 +70,7 @@ internal static unsafe class TestKernel
         Idt.Set(SelfIpiVector, &OnInterrupt);
         Idt.Set(TimerVector, &OnInterrupt);
         if (!BenchSuite.Init()) return;
-        if (!BenchSuite.Baseline()) return;
+        if (!BenchSuite.Baseline("baseline")) return;
 
         // name                         operation            precondition / set-up   check           flags                 assembly
         BenchSuite.Case("cpuid",             &vmexit_op_cpuid,    null,                 null,           CaseFlags.Parallel,   &AsmCpuid);
