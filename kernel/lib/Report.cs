@@ -5,7 +5,7 @@ namespace Kernel
     /// a summary, then exit through isa-debug-exit with pass/fail/skip status.
     /// Safe to call from any CPU.
     /// </summary>
-    public static unsafe class Report
+    public static unsafe partial class Report
     {
         private const string Prefix = "#kt ";
         private static int s_pass, s_fail, s_skip;

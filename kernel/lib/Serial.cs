@@ -47,6 +47,22 @@ namespace Kernel
             return Cpu.InB(Com1 + RBR);
         }
 
+        /// <summary>
+        /// <see cref="Read"/> that looks at the UART only every <paramref name="gapIterations"/>
+        /// DEC/JNZ iterations and at the clock every 16th look: under a hypervisor each port
+        /// read and each RDTSC may be a VM exit, and a benchmark counting exits around a wait
+        /// wants few of them.
+        /// </summary>
+        public static int ReadSparingly(ulong deadline, ulong gapIterations)
+        {
+            for (int looks = 1; (Cpu.InB(Com1 + LSR) & LsrDataReady) == 0; looks++)
+            {
+                if ((looks & 15) == 0 && Tsc.Passed(deadline)) return -1;
+                Cpu.SpinLoop(gapIterations);
+            }
+            return Cpu.InB(Com1 + RBR);
+        }
+
         public static void Write(byte b)
         {
             // Bounded: an emulated UART is always ready; a broken one must not hang the guest.

@@ -10,13 +10,15 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var a = new Argument<string>("a") { Description = "The baseline: a file from `runner ipi --json`" };
+        var a = new Argument<string>("a") { Description = "The baseline: a file from `runner ipi --json` or `runner vmexit --json`" };
         var b = new Argument<string>("b") { Description = "The other file" };
-        var command = new Command("compare", "Compare two `runner ipi --json` results column by column (mean, change, Welch's t-test, CV)") { a, b };
+        var command = new Command("compare", "Compare two `runner ipi --json` (or two `runner vmexit --json`) results column by column (mean, change, Welch's t-test, CV)") { a, b };
         command.SetAction(p =>
         {
             var pathA = p.GetValue(a)!;
             var pathB = p.GetValue(b)!;
+            if (VmexitCompare.IsVmexitFile(pathA) || VmexitCompare.IsVmexitFile(pathB))
+                return VmexitCompareCommand.Run(pathA, pathB);
             var ra = IpiCompare.Load(pathA);
             var rb = IpiCompare.Load(pathB);
             var result = IpiCompare.Compare(ra, rb);
