@@ -18,6 +18,8 @@ IMAGE_SRCS := $(shell find linker/ImageTool -name '*.cs' -not -path '*/obj/*' -n
 HOST_SRCS  := $(shell find runner/Runner \( -name '*.cs' -o -name '*.sh' \) -not -path '*/obj/*' -not -path '*/bin/*') runner/Runner/Runner.csproj $(IMAGE_SRCS)
 # xz unpacks a Debian kernel's modules for the L1 host (--host-kernel); perf counts KVM tracepoints.
 DEB_TOOLS  := qemu-system-x86_64:qemu-system-x86 nasm:nasm ld.lld:lld xz:xz-utils perf:linux-perf dpkg-deb:dpkg
+# Files rather than commands: the face plots are drawn with (SkiaSharp's build sees no system fonts).
+DEB_FILES  := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
 
 .PHONY: all kernels host run test deps clean
 .DELETE_ON_ERROR:
@@ -35,6 +37,7 @@ $(BUILD)/.deps:
 	@mkdir -p $(BUILD)
 	@missing=""; for t in $(DEB_TOOLS); do \
 	  command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t##*:}"; done; \
+	for f in $(DEB_FILES); do [ -e $${f%%:*} ] || missing="$$missing $${f##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

@@ -8,6 +8,7 @@ using Runner.Execution;
 using Runner.Host;
 using Runner.Qemu;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -33,6 +34,7 @@ public static class IpiCommand
         public int? Iterations { get; init; }
         public int? Warmup { get; init; }
         public string? Json { get; init; }
+        public string? Plot { get; init; }
         public bool ReloadKvm { get; init; }
         public int Jobs { get; init; } = 1;
     }
@@ -55,6 +57,8 @@ public static class IpiCommand
         var iters = new Option<string>("--iters") { Description = "Round trips per timed batch, or auto (a calibration boot fits about 0.4 s of round trips per run)", DefaultValueFactory = _ => "auto" };
         var warmup = new Option<int?>("--warmup") { Description = "Untimed round trips first (default: iters/10, 5..1000)" };
         var json = new Option<string?>("--json") { Description = "Write everything needed to reproduce and compare (host, image hash, argv, raw metrics, counters, stats) to this file" };
+        var plot = new Option<string?>("--plot") { Description = "Also draw every run's round trip (points and a box per column, C# and asm) to this .png or .svg" };
+        plot.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !PlotFile.IsPlotPath(f)) r.AddError($"--plot {f}: the file must end in .png or .svg"); });
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the parameters a column needs, and restore them afterwards (root, no other VMs)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
 
@@ -71,7 +75,7 @@ public static class IpiCommand
 
         var command = new Command("ipi", "Measure IPI round-trip cycles without and with IPI virtualization (the KVM IPIv patch's table) on this host")
         {
-            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, reload, jobs,
+            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, plot, reload, jobs,
         };
         command.Validators.Add(r =>
         {
@@ -99,6 +103,7 @@ public static class IpiCommand
                 Iterations = itersText == "auto" ? null : int.Parse(itersText, CultureInfo.InvariantCulture),
                 Warmup = p.GetValue(warmup),
                 Json = p.GetValue(json),
+                Plot = p.GetValue(plot),
                 ReloadKvm = p.GetValue(reload),
                 Jobs = p.GetValue(jobs),
             };
@@ -245,6 +250,8 @@ public static class IpiCommand
             await JsonFiles.WriteAsync(req.Json, report);
             console.WriteLine($"json: {Path.GetFullPath(req.Json)}");
         }
+        if (req.Plot is not null)
+            console.WriteLine($"plot: {PlotFile.Save(IpiPlot.Build(report).Plot, req.Plot)}");
         console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
         if (outcome.Interrupted)
