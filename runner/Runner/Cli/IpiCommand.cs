@@ -10,6 +10,7 @@ using Runner.Execution;
 using Runner.Host;
 using Runner.Qemu;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -36,6 +37,7 @@ public static class IpiCommand
         public int? Warmup { get; init; }
         public string? Json { get; init; }
         public string? JUnit { get; init; }
+        public string? Plot { get; init; }
         public bool ReloadKvm { get; init; }
         public int Jobs { get; init; } = 1;
         /// <summary>Leave the VM's PIT in reinject mode (it inhibits AVIC): to see the in-VM check catch it.</summary>
@@ -61,6 +63,8 @@ public static class IpiCommand
         var warmup = new Option<int?>("--warmup") { Description = "Untimed round trips first (default: iters/10, 5..1000)" };
         var json = new Option<string?>("--json") { Description = "Write everything needed to reproduce and compare (host, image hash, argv, raw metrics, counters, stats) to this file" };
         var junit = new Option<string?>("--junit") { Description = "Write one JUnit testcase per column (failed runs fail it; an unavailable column is skipped)" };
+        var plot = new Option<string?>("--plot") { Description = "Also draw every run's round trip (points and a box per column, C# and asm) to this .png or .svg" };
+        plot.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !PlotFile.IsPlotPath(f)) r.AddError($"--plot {f}: the file must end in .png or .svg"); });
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the parameters a column needs, and restore them afterwards (root, no other VMs)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Boots at once (more than 1 makes VMs share host CPUs and disturbs the figures)", DefaultValueFactory = _ => 1 };
         var keepPit = new Option<bool>("--keep-pit") { Description = "Diagnostic: boot q35, whose in-kernel PIT runs in reinject mode and inhibits AVIC, to see the in-VM APICv check report it" };
@@ -78,7 +82,7 @@ public static class IpiCommand
 
         var command = new Command("ipi", "Measure IPI round-trip cycles without and with IPI virtualization (the KVM IPIv patch's table) on this host")
         {
-            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, junit, reload, jobs, keepPit,
+            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, junit, plot, reload, jobs, keepPit,
         };
         command.Validators.Add(r =>
         {
@@ -107,6 +111,7 @@ public static class IpiCommand
                 Warmup = p.GetValue(warmup),
                 Json = p.GetValue(json),
                 JUnit = p.GetValue(junit),
+                Plot = p.GetValue(plot),
                 ReloadKvm = p.GetValue(reload),
                 Jobs = p.GetValue(jobs),
                 KeepPit = p.GetValue(keepPit),
@@ -283,6 +288,8 @@ public static class IpiCommand
         }
         if (req.JUnit is not null)
             IpiJUnitWriter.Build(report, req.KeepPit).Save(req.JUnit);
+        if (req.Plot is not null)
+            console.WriteLine($"plot: {PlotFile.Save(IpiPlot.Build(report).Plot, req.Plot)}");
         console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
         if (outcome.Interrupted)
