@@ -70,7 +70,7 @@ ipi_asm_roundtrip:
         xor r13d, r13d                  ; iteration
         mov r15, [rbx + P_SAMPLES]
 
-        RDTSC_FENCED
+        RDTSC_BEGIN
         mov r14, rax                    ; batch start, or this sample's start
         mov rcx, [rbx + P_WAIT_CYCLES]
         mov edx, [rbx + P_ITERATIONS]
@@ -81,7 +81,7 @@ ipi_asm_roundtrip:
 .next:
         test r15, r15
         jz .send
-        RDTSC_FENCED
+        RDTSC_BEGIN
         mov r14, rax
 .send:
         cmp dword [rbx + P_X2APIC], 0
@@ -119,7 +119,7 @@ ipi_asm_roundtrip:
 .acked:
         test r15, r15
         jz .counted
-        RDTSC_FENCED
+        RDTSC_END
         sub rax, r14
         mov [r15 + r13 * 8], rax
 .counted:
@@ -132,7 +132,7 @@ ipi_asm_roundtrip:
         mov eax, 1                      ; sampled: the samples are the result
         jmp .out
 .batch_end:
-        RDTSC_FENCED
+        RDTSC_END
         sub rax, r14
 .out:
         add rsp, 8                      ; the deadline

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kernel
@@ -238,8 +239,11 @@ namespace Kernel
         /// </summary>
         public static void Eoi() => apic_eoi();
 
-        [DllImport("*"), SuppressGCTransition] private static extern void apic_eoi();
-        [DllImport("*"), SuppressGCTransition] private static extern void apic_send_ipi(uint destination, uint icrLow);
+        // RuntimeImport: a plain CALL, without the GC poll ilc puts after a P/Invoke.
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_eoi")]
+        private static extern void apic_eoi();
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_send_ipi")]
+        private static extern void apic_send_ipi(uint destination, uint icrLow);
         [DllImport("*"), SuppressGCTransition] private static extern void apic_entries_select(int x2apic, ulong xapicBase);
 
         public static uint SvrRegister

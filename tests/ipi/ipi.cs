@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Kernel;
 
@@ -38,7 +39,8 @@ internal static unsafe class TestKernel
     private struct SampleBuffer { public fixed ulong Values[MaxIterations]; }
     private static SampleBuffer s_samples;
 
-    private static int s_ack;
+    /// <summary>Handlers' acknowledgements: alone in its class, so its address is one RIP-relative operand.</summary>
+    private static class Ack { public static int Count; }
     private static int s_stop;
     private static int s_halt;
 
@@ -135,13 +137,13 @@ internal static unsafe class TestKernel
     private static void OnIpiLean()
     {
         Apic.Eoi();
-        System.Threading.Interlocked.ExchangeAdd(ref s_ack, 1);
+        System.Threading.Interlocked.ExchangeAdd(ref Ack.Count, 1);
     }
 
     private static void OnIpi(InterruptFrame* frame)
     {
         Apic.Eoi();
-        System.Threading.Interlocked.ExchangeAdd(ref s_ack, 1);
+        System.Threading.Interlocked.ExchangeAdd(ref Ack.Count, 1);
     }
 
     /// <summary>The target: interrupts on, spinning or halted, until told to stop.</summary>
@@ -168,7 +170,8 @@ internal static unsafe class TestKernel
     /// </summary>
     private static ulong CSharpLoop(int count, uint destination, uint icrLow, int acksPerIpi, bool self, bool x2apic, ulong* samples)
     {
-        s_ack = 0;
+        Ack.Count = 0;
+        bool selfIpiRegister = self && x2apic;
         int expected = 0;
         ulong start = Cpu.TimerBegin();
         // One deadline for the whole loop, checked every SpinsPerTscCheck spins: RDTSC
@@ -177,19 +180,27 @@ internal static unsafe class TestKernel
         for (int i = 0; i < count; i++)
         {
             ulong t0 = samples != null ? Cpu.TimerBegin() : 0;
-            if (self && x2apic) X2Apic.SelfIpi(Vector);
+            if (selfIpiRegister) X2Apic.SelfIpi(Vector);
             else Apic.SendIpiNoWait(destination, icrLow);
             expected += acksPerIpi;
-            int spins = 0;
-            while (s_ack < expected)
-            {
-                Cpu.Pause();
-                if ((++spins & (SpinsPerTscCheck - 1)) == 0 && Cpu.Rdtsc() > giveUp) return 0;
-            }
+            if (!WaitAcks(expected, giveUp)) return 0;
             if (samples != null) samples[i] = Cpu.TimerEnd() - t0;
         }
         ulong end = Cpu.TimerEnd();
         return samples != null ? 1 : end - start;
+    }
+
+    /// <summary>Spins until the handlers have counted <paramref name="expected"/>; false at <paramref name="giveUp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WaitAcks(int expected, ulong giveUp)
+    {
+        uint spins = 0;
+        while (Ack.Count < expected)
+        {
+            Cpu.Pause();
+            if ((++spins & (SpinsPerTscCheck - 1)) == 0 && Cpu.Rdtsc() > giveUp) return false;
+        }
+        return true;
     }
 
     private static AsmParams AsmFor(bool x2apic, bool self, uint destination, uint icrLow, int iterations, int acksPerIpi)
