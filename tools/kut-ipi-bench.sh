@@ -117,10 +117,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # summary NUMBERS...: "median min max" of the numbers.
-summary() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f %.0f %.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
+summary() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f %.0f %.0f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
 # ratios A B: per-round A/B.
 ratios() { paste <(printf '%s\n' ${series[$1]}) <(printf '%s\n' ${series[$2]}) | awk '$2 > 0 { printf "%.3f\n", $1 / $2 }'; }
-ratio_summary() { ratios "$1" "$2" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
+ratio_summary() { ratios "$1" "$2" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
 
 echo
 echo "IPI round trip, cycles: median [min - max] over $ROUNDS interleaved rounds"

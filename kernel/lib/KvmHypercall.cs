@@ -64,5 +64,36 @@ namespace Kernel
         /// </summary>
         public static long SendIpi(ulong low, ulong high, uint min, uint icrLow) =>
             Call(SendIpiNumber, low, high, min, icrLow);
+
+        // kvm-unit-tests' test_pv_ipi arguments: low bitmap 0xFFFFFFFF, high 0, min
+        // APIC ID 0xFFFFFFFF, ICR 0: no APIC has those IDs, so KVM must deliver nothing.
+        public const ulong ProbeBitmapLow = 0xFFFFFFFF;
+        public const uint ProbeMin = 0xFFFFFFFF;
+        private static long s_probeResult;
+        private static int s_probeReturned;
+
+        /// <summary>
+        /// Makes test_pv_ipi's call on <paramref name="cpu"/> (not this one) and waits at most
+        /// <paramref name="waitUs"/> for it to return: on a host whose hypercall never
+        /// returns, only that vCPU is lost and the caller can still report. False if it did
+        /// not return (or the CPU could not be reached); <paramref name="result"/> is KVM's answer.
+        /// </summary>
+        public static bool SendIpiReturnsOn(int cpu, ulong waitUs, out long result)
+        {
+            result = 0;
+            s_probeReturned = 0;
+            if (cpu == Smp.CurrentCpu || !Smp.OnCpuAsync(cpu, &Probe, null)) return false;
+            ulong end = Tsc.Deadline(waitUs);
+            while (s_probeReturned == 0 && !Tsc.Passed(end)) Cpu.Pause();
+            if (s_probeReturned == 0) return false;
+            result = s_probeResult;
+            return true;
+        }
+
+        private static void Probe(void* arg)
+        {
+            s_probeResult = SendIpi(ProbeBitmapLow, 0, ProbeMin, 0);
+            s_probeReturned = 1;
+        }
     }
 }

@@ -22,14 +22,10 @@ internal static unsafe class TestKernel
     private const ulong HypercallWaitUs = 2_000_000;    // a hypercall takes microseconds; this is a hang
     private const ulong DeliveryWaitUs = 1_000_000;
     private const ulong ReceiverLifetimeUs = 20_000_000;
-    // test_pv_ipi's arguments: low bitmap 0xFFFFFFFF, high 0, min 0xFFFFFFFF, ICR 0.
-    private const ulong KutBitmapLow = 0xFFFFFFFF;
-    private const uint KutMin = 0xFFFFFFFF;
 
     private struct Counts { public fixed int Value[PerCpu.MaxCpus]; }
     private static Counts s_received;
     private static long s_firstResult;
-    private static int s_firstReturned;
 
     public static void Run()
     {
@@ -104,19 +100,10 @@ internal static unsafe class TestKernel
     /// <summary>kvm-unit-tests' call on CPU 1, watched from here. False (reported) if it never returned.</summary>
     private static bool FirstCallReturns()
     {
-        s_firstReturned = 0;
         Report.Info("pvipi.first_call", "KVM_HC_SEND_IPI on CPU 1, watched by CPU 0");
-        if (!Smp.OnCpuAsync(1, &FirstCall, null)) return false;
-        ulong end = Tsc.Deadline(HypercallWaitUs);
-        while (s_firstReturned == 0 && !Tsc.Passed(end)) Cpu.Pause();
-        return Report.Check(s_firstReturned != 0, "pvipi.hypercall_returns",
+        bool returned = KvmHypercall.SendIpiReturnsOn(1, HypercallWaitUs, out s_firstResult);
+        return Report.Check(returned, "pvipi.hypercall_returns",
             "KVM_HC_SEND_IPI (pvipi.instruction says by which instruction) on CPU 1 did not return within 2 s: that vCPU is stuck in the host");
-    }
-
-    private static void FirstCall(void* arg)
-    {
-        s_firstResult = KvmHypercall.SendIpi(KutBitmapLow, 0, KutMin, 0);
-        s_firstReturned = 1;
     }
 
     private static bool WaitReceived(int cpu, int count)
