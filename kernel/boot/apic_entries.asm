@@ -1,7 +1,8 @@
 ; The two APIC operations of an interrupt round trip, EOI and the ICR write, through
 ; entries chosen once per APIC mode: apic_eoi and apic_send_ipi jump through a
 ; pointer that apic_entries_select (called by Apic.SetMode) points at the xAPIC MMIO
-; code or the x2APIC WRMSR code, so neither tests the mode each time.
+; code or the x2APIC WRMSR code, so neither tests the mode each time. The two are
+; local labels of each entry, so `runner disasm <test> apic_eoi` shows both.
 
 %include "layout.inc"
 
@@ -14,8 +15,8 @@
 
 section .data
 align 8
-apic_eoi_target:        dq apic_eoi_xapic
-apic_send_ipi_target:   dq apic_send_ipi_xapic
+apic_eoi_target:        dq apic_eoi.xapic
+apic_send_ipi_target:   dq apic_send_ipi.xapic
 apic_xapic_base:        dq 0xFEE00000
 
 section .text
@@ -26,12 +27,12 @@ global apic_eoi
 apic_eoi:
         jmp [rel apic_eoi_target]
 
-apic_eoi_xapic:
+.xapic:
         mov rax, [rel apic_xapic_base]
         mov dword [rax + XAPIC_EOI], 0
         ret
 
-apic_eoi_x2apic:
+.x2apic:
         mov ecx, X2APIC_EOI_MSR
         xor eax, eax
         xor edx, edx
@@ -46,14 +47,14 @@ global apic_send_ipi
 apic_send_ipi:
         jmp [rel apic_send_ipi_target]
 
-apic_send_ipi_xapic:
+.xapic:
         mov rax, [rel apic_xapic_base]
         shl edi, XAPIC_DEST_SHIFT
         mov [rax + XAPIC_ICR_HIGH], edi
         mov [rax + XAPIC_ICR_LOW], esi
         ret
 
-apic_send_ipi_x2apic:
+.x2apic:
         mfence
         mov edx, edi
         mov eax, esi
@@ -65,13 +66,13 @@ apic_send_ipi_x2apic:
 global apic_entries_select
 apic_entries_select:
         mov [rel apic_xapic_base], rsi
-        lea rax, [rel apic_eoi_xapic]
-        lea rdx, [rel apic_eoi_x2apic]
+        lea rax, [rel apic_eoi.xapic]
+        lea rdx, [rel apic_eoi.x2apic]
         test edi, edi
         cmovnz rax, rdx
         mov [rel apic_eoi_target], rax
-        lea rax, [rel apic_send_ipi_xapic]
-        lea rdx, [rel apic_send_ipi_x2apic]
+        lea rax, [rel apic_send_ipi.xapic]
+        lea rdx, [rel apic_send_ipi.x2apic]
         test edi, edi
         cmovnz rax, rdx
         mov [rel apic_send_ipi_target], rax
