@@ -54,9 +54,6 @@ if [[ ! -f $SRC/x86/vmexit.flat ]]; then
         || { echo "kut-ipi-bench: building kvm-unit-tests failed; see $KUT_DIR/build.log" >&2; exit 1; }
 fi
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
 # kut MODE ROUND: prints "<ipi N> <ipi ipi N>" or fails naming what happened.
 kut() {
     local mode=$1 round=$2 log=$KUT_DIR/round$2-$1.log extra=()
@@ -76,7 +73,7 @@ kut() {
 
 # ours TARGET ROUND: writes the runner's JSON for the round.
 ours() {
-    local target=$1 round=$2 json=$WORK/ours-$1-$2.json extra=()
+    local target=$1 round=$2 json=$KUT_DIR/round$2-ours-$1.json extra=()
     [[ $target == halt ]] && extra=(--halt)
     "$RUNNER" ipi "${extra[@]}" "${OURS_ARGS[@]}" --json "$json" >"$KUT_DIR/round$round-ours-$target.log" 2>&1 \
         || { echo "kut-ipi-bench: runner ipi ($target) failed; see $KUT_DIR/round$round-ours-$target.log" >&2; return 1; }
@@ -147,4 +144,5 @@ for apic in x2apic xapic; do
     rrow "C# / asm, halted" halt.csharp.$apic halt.asm.$apic "<= 1.50"
     rrow "C# / asm, spinning" spin.csharp.$apic spin.asm.$apic "<= 1.05"
 done
-echo "logs: $KUT_DIR/round*.log"
+echo "per round (logs and JSON: $KUT_DIR/round*):"
+for key in $(printf '%s\n' "${!series[@]}" | sort); do printf '  %-24s %s\n' "$key" "${series[$key]}"; done
