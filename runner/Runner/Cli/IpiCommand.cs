@@ -55,8 +55,8 @@ public static class IpiCommand
         var apicv = new Option<bool>("--apicv") { Description = "Require APICv on (default: record whatever the host has)" };
         var noApicv = new Option<bool>("--no-apicv") { Description = "Require APICv off (only with --no-ipiv)" };
         var halt = new Option<bool>("--halt") { Description = "The target vCPU halts between IPIs (default: it spins)" };
-        var kind = new Option<string>("--kind") { Description = "unicast, self or broadcast", DefaultValueFactory = _ => "unicast" };
-        kind.AcceptOnlyFromAmong("unicast", "self", "broadcast");
+        var kind = new Option<string>("--kind") { Description = "unicast, self or broadcast through the ICR, or pv: unicast through KVM's PV IPI hypercall (KVM_HC_SEND_IPI)", DefaultValueFactory = _ => "unicast" };
+        kind.AcceptOnlyFromAmong("unicast", "self", "broadcast", "pv");
         var runs = new Option<int>("--runs") { Description = "Boots per column", DefaultValueFactory = _ => 20 };
         var cpus = new Option<int>("--cpus") { Description = "vCPUs per VM", DefaultValueFactory = _ => 2 };
         var iters = new Option<string>("--iters") { Description = "Round trips per timed batch, or auto (a calibration boot fits about 0.4 s of round trips per run)", DefaultValueFactory = _ => "auto" };
