@@ -8,6 +8,7 @@ public class IpivApplicabilityTests
     [Theory]
     [InlineData("broadcast", "destination shorthand")]
     [InlineData("self", "self shorthand")]
+    [InlineData("pv", "hypercall")]
     public void IntelIpivCannotActOnShorthandIpis(string kind, string why) =>
         Assert.Contains(why, IpivApplicability.WhyNot(kind, KvmModules.Intel));
 

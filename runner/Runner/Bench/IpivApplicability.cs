@@ -11,6 +11,9 @@ public static class IpivApplicability
     /// <summary>Null when IPIv (Intel) or AVIC (AMD) can deliver this kind without a VM exit; else why not.</summary>
     public static string? WhyNot(string kind, string backend) => (kind, backend) switch
     {
+        ("pv", _) =>
+            "IPIv does not apply to pv: the IPI is sent with the KVM_HC_SEND_IPI hypercall (VMCALL/VMMCALL), which exits whatever the host offers; " +
+            "IPIv and AVIC accelerate ICR writes only",
         // SDM Vol. 3C, "IPI Virtualization": only an ICR write with fixed delivery, physical
         // destination mode and no destination shorthand is virtualized; any other write is
         // an APIC-write VM exit that KVM emulates.
