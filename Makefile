@@ -129,8 +129,8 @@ test: all
 	stage kernels-nested $(RUNNER) run -g nested --host-kernel $(NESTED_KERNEL) --junit $(RESULTS)/kernels-nested.xml; \
 	echo "in-VM APICv check, L1 host with a forced AVIC and q35's reinjecting PIT (must report PIT_REINJ; log: $(RESULTS)/apicv-inhibit.log):"; \
 	stage apicv-inhibit sh -c '$(RUNNER) --host-kernel $(NESTED_KERNEL) --host-kvm-param kvm_amd.avic=1 --host-kvm-param kvm_amd.force_avic=1 \
-	  ipi --xapic --ipiv --kind self --cpus 1 --runs 1 --iters 20 --keep-pit --junit $(RESULTS)/apicv-inhibit.xml > $(RESULTS)/apicv-inhibit.log 2>&1; \
-	  rc=$$?; grep -E "in the VM:" $(RESULTS)/apicv-inhibit.log; exit $$rc'; \
+	  ipi --xapic --ipiv --kind self --cpus 1 --runs 1 --iters 50 --keep-pit --junit $(RESULTS)/apicv-inhibit.xml > $(RESULTS)/apicv-inhibit.log 2>&1'; \
+	grep -h "in the VM:" $(RESULTS)/apicv-inhibit.log || true; \
 	$(RUNNER) totals $(RESULTS) || status=1; \
 	exit $$status
 
