@@ -124,6 +124,7 @@ public static class PveoiCommand
                     Smp = 1,
                     Accel = AccelMode.Kvm,
                     Append = [$"source={source}", $"rate={rate}", $"ms={seconds * 1000}", $"pveoi={setting}"],
+                    ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
                     Timeout = TimeSpan.FromSeconds(Math.Max(30, seconds * 10)),
                 };
                 var result = await TestExecutor.RunAsync(run, settings, null, ChildProcesses.InterruptToken, $"pveoi-{setting}");

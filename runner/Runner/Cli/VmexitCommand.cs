@@ -113,7 +113,7 @@ public static class VmexitCommand
                 Parallel = plan.Parallel,
                 Cpus = entry.Smp,
                 Machine = entry.Machine,
-                ExtraParams = entry.ExtraParams,
+                ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
                 CyclesFromEmulator = caps.Nested.CyclesFromEmulator,
             },
             Columns = o?.Columns ?? [],
@@ -124,7 +124,7 @@ public static class VmexitCommand
         var bench = new VmexitBench
         {
             BootOnce = (column, logName, args, cancel) => TestExecutor.RunAsync(
-                entry with { Append = args, Accel = AccelMode.Kvm }, settings, null, cancel, logName),
+                entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams] }, settings, null, cancel, logName),
             ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
             Progress = new PlainProgress(console),
         };
