@@ -239,6 +239,7 @@ public static class IpiCommand
             BootOnce = async (column, logName, args, cancel) =>
             {
                 int qemuPid = 0;
+                var traceProblem = trace?.EnsureEnabled();
                 var boot = trace is null ? settings : settings with
                 {
                     OnSync = (tag, pid) =>
@@ -251,6 +252,7 @@ public static class IpiCommand
                 var run = entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm, Machine = machine, ExtraParams = [.. vmArgs, .. entry.ExtraParams] };
                 var result = await TestExecutor.RunAsync(run, boot, null, cancel, logName);
                 observations[logName] = trace is null ? ApicvObservation.Unverified(traceWhy)
+                    : traceProblem is not null ? ApicvObservation.Unverified(traceProblem)
                     : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")
                     : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
                 return result;

@@ -110,6 +110,26 @@ public sealed class ApicvTrace : IDisposable
         try { Directory.Delete(instance, recursive: false); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>
+    /// Turns the event on again before a boot. `modprobe -r kvm_amd` (--reload-kvm) also drops
+    /// kvm.ko, whose trace events come back disabled when it is loaded again; the first VM after
+    /// a reload would otherwise show no event at all. Null when on; else why not.
+    /// </summary>
+    public string? EnsureEnabled()
+    {
+        var enable = Path.Combine(_instance, "events", Event, "enable");
+        try
+        {
+            lock (_gate)
+                if (File.ReadAllText(enable).Trim() != "1") File.WriteAllText(enable, "1");
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"could not enable {Event.Replace('/', ':')} in {_instance} (KVM module reloaded?): {e.Message}";
+        }
+    }
+
     /// <summary>Writes "ktest PID TAG" into the instance's trace, in order with KVM's events.</summary>
     public void Mark(int qemuPid, string tag)
     {
