@@ -40,7 +40,7 @@ public static class IpiCommand
         public string? Plot { get; init; }
         public bool ReloadKvm { get; init; }
         public int Jobs { get; init; } = 1;
-        /// <summary>Leave the VM's PIT in reinject mode (it inhibits AVIC): to see the in-VM check catch it.</summary>
+        /// <summary>Boot q35, whose in-kernel PIT reinjects (an AVIC inhibit): to see the in-VM check catch it.</summary>
         public bool KeepPit { get; init; }
     }
 
