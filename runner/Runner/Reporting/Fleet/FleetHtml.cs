@@ -42,7 +42,11 @@ public static class FleetHtml
         {
             // The SVG goes in as markup (without its XML declaration): the page stays one file.
             var start = svgPlot.IndexOf("<svg", StringComparison.Ordinal);
-            h.Append("<figure>").Append(start >= 0 ? svgPlot[start..] : svgPlot).Append("</figure>\n");
+            var svg = start >= 0 ? svgPlot[start..] : svgPlot;
+            // Without a viewBox a narrower page clips the drawing instead of scaling it.
+            if (!svg[..Math.Min(svg.Length, 300)].Contains("viewBox", StringComparison.Ordinal))
+                svg = "<svg viewBox=\"0 0 " + Plots.PlotFile.Width + " " + Plots.PlotFile.Height + "\"" + svg["<svg".Length..];
+            h.Append("<figure>").Append(svg).Append("</figure>\n");
         }
         h.Append("</body></html>\n");
         return h.ToString();
