@@ -20,6 +20,7 @@ public static class RunnerCli
         root.Subcommands.Add(IpiCommand.Create(global));
         root.Subcommands.Add(VmexitCommand.Create(global));
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 
