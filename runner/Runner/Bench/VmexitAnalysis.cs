@@ -60,10 +60,11 @@ public static class VmexitAnalysis
             if (!c.Name.StartsWith(Prefix, StringComparison.Ordinal)) continue;
             var rest = c.Name[Prefix.Length..];
             if (c.Outcome == CheckOutcome.Skip) { skipped[rest] = c.Detail; continue; }
-            if (!rest.EndsWith(".ran", StringComparison.Ordinal)) continue;
-            var name = rest[..^".ran".Length];
-            ran.Add(name);
-            if (c.Outcome is CheckOutcome.Fail) failed[name] = c.Detail;
+            int dot = rest.IndexOf('.');
+            if (dot <= 0) continue;
+            var name = rest[..dot];      // case names have no dots: bench.NAME.CHECK
+            if (rest[dot..] == ".ran") ran.Add(name);
+            if (c.Outcome is CheckOutcome.Fail && !failed.ContainsKey(name)) failed[name] = $"{c.Name}: {c.Detail}";
         }
         // The last case started but neither skipped nor checked is where the guest stopped.
         string? hung = null;

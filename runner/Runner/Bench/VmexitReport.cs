@@ -64,7 +64,7 @@ public sealed record VmexitRun
     public IReadOnlyList<string> CasesStarted { get; init; } = [];
     /// <summary>Case → the guest's skip reason.</summary>
     public IReadOnlyDictionary<string, string> Skipped { get; init; } = new Dictionary<string, string>();
-    /// <summary>Case → the failure detail of its `.ran` check (missing: passed or never reached).</summary>
+    /// <summary>Case → its first failed `bench.NAME.*` check and detail (an erratum's XFAIL is not a failure).</summary>
     public IReadOnlyDictionary<string, string> Failed { get; init; } = new Dictionary<string, string>();
     /// <summary>Case → device test name (pci-testdev's own name for pci-mem-N).</summary>
     public IReadOnlyDictionary<string, string> TestNames { get; init; } = new Dictionary<string, string>();
