@@ -60,7 +60,17 @@ public class VmexitTests
         var stats = VmexitAnalysis.CaseStats(column.Runs);
 
         Assert.Equal(column.Cases.Select(c => c.Name), stats.Select(c => c.Name));
-        Assert.Equal(JsonFiles.Serialize(column.Cases), JsonFiles.Serialize(stats));
+        // The recording predates the rule that a boot whose window holds fewer exits than
+        // its baseline gives no figure: those cases differ, and only in that way.
+        var changed = column.Cases.Where(c => c.ExitsPerOpRuns.Any(e => e < 0)).Select(c => c.Name).ToHashSet();
+        Assert.NotEmpty(changed);
+        Assert.Equal(JsonFiles.Serialize(column.Cases.Where(c => !changed.Contains(c.Name))),
+            JsonFiles.Serialize(stats.Where(c => !changed.Contains(c.Name))));
+        foreach (var c in stats.Where(c => changed.Contains(c.Name)))
+        {
+            Assert.All(c.ExitsPerOpRuns, e => Assert.True(e >= 0));
+            Assert.Contains("exceeds the case's window", c.ExitsUnavailable);
+        }
     }
 
     [Fact]

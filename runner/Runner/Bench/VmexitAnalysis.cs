@@ -167,6 +167,13 @@ public static class VmexitAnalysis
                     : WindowProblem(r, window is null ? name : Baseline);
                 continue;
             }
+            // A window with fewer exits than the empty baseline says the waits differed, not
+            // that the case saved exits: no figure from that boot, never a negative one.
+            if (window.Value < r.HandshakeExits.Value)
+            {
+                exitsWhy ??= $"the handshake baseline ({r.HandshakeExits.Value:0} exits) exceeds the case's window ({window.Value:0}): raise --ops";
+                continue;
+            }
             exits.Add((window.Value - r.HandshakeExits.Value) / ops);
             baselines.Add(r.HandshakeExits.Value);
         }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Runner.Host;
 
 /// <summary>One reason KVM keeps APICv/AVIC off for a whole VM, and what the runner does about it.</summary>
@@ -54,7 +52,7 @@ public static class ApicvInhibits
     public static IReadOnlyList<string> Decode(ulong mask, IReadOnlyList<string>? printed, string kernelRelease)
     {
         if (printed is { Count: > 0 }) return printed;
-        bool linux61 = Version(kernelRelease) is { Major: 6, Minor: 1 };
+        bool linux61 = Config.ConditionFacts.KernelVersion(kernelRelease) is { Major: 6, Minor: 1 };
         var names = new List<string>();
         for (int bit = 0; bit < 64; bit++)
             if ((mask & (1UL << bit)) != 0)
@@ -64,11 +62,4 @@ public static class ApicvInhibits
 
     /// <summary>Whether a decoded name means "APICv/AVIC is off by the module parameter" (DISABLE, DISABLED since 6.9).</summary>
     public static bool IsDisabled(string name) => name is "DISABLE" or "DISABLED";
-
-    static System.Version? Version(string release)
-    {
-        var parts = release.Split('.', '-', '+');
-        return parts.Length >= 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var a)
-               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? new System.Version(a, b) : null;
-    }
 }

@@ -22,13 +22,6 @@ public static class IpiJUnitWriter
                 e.Add(new XElement(v.Kind, new XAttribute("message", v.Why)));
             return e;
         }).ToList();
-        var suite = new XElement("testsuite",
-            new XAttribute("name", "runner ipi"),
-            new XAttribute("tests", cases.Count),
-            new XAttribute("failures", cases.Count(c => c.Element("failure") is not null)),
-            new XAttribute("errors", 0),
-            new XAttribute("skipped", cases.Count(c => c.Element("skipped") is not null)),
-            cases);
-        return new XDocument(new XDeclaration("1.0", "utf-8", null), new XElement("testsuites", suite));
+        return JUnitWriter.Document("runner ipi", cases, TimeSpan.FromSeconds(report.Columns.Sum(c => c.Runs.Sum(r => r.DurationSeconds))));
     }
 }
