@@ -8,9 +8,10 @@ using Runner.Config;
 using Runner.Counters;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
-using Runner.Reporting;
 using Runner.Reporting.Plots;
+using Runner.Reporting;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -159,7 +160,7 @@ public static class IpiCommand
         var files = HostProbe.ProbeFiles("/");
         if (!files.Kvm.Available)
             throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): `runner ipi` measures under KVM only and never reports TCG figures");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
+        var caps = await HostCapsProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
         if (caps.Guest.CpuModel is null)
             throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
 

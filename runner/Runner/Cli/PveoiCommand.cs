@@ -5,6 +5,7 @@ using Runner.Config;
 using Runner.Counters;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 using Runner.Reporting;
@@ -69,7 +70,7 @@ public static class PveoiCommand
         var files = HostProbe.ProbeFiles("/");
         if (!files.Kvm.Available)
             throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): PV-EOI is a KVM feature and its counters come from KVM");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
+        var caps = await HostCapsProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
         if (caps.Guest.CpuModel is null)
             throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
 

@@ -5,6 +5,7 @@ using Runner.Bench;
 using Runner.Config;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Reporting;
 using Spectre.Console;
@@ -80,7 +81,7 @@ public static class VmexitCommand
         var files = HostProbe.ProbeFiles("/");
         if (!files.Kvm.Available)
             throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): `runner vmexit` counts VM exits, which only KVM has");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
+        var caps = await HostCapsProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
         if (caps.Guest.CpuModel is null)
             throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
 
