@@ -88,7 +88,6 @@ namespace Kernel
         public static uint ReadData(int bdf, int cap) => Pci.Read32(bdf, DataOffset(bdf, cap)) & DataMask;
 
         /// <summary>Per-vector mask bits (only with <see cref="ControlPerVectorMasking"/>).</summary>
-        public static uint ReadMask(int bdf, int cap) => Pci.Read32(bdf, MaskOffset(bdf, cap));
         public static void WriteMask(int bdf, int cap, uint mask) => Pci.Write32(bdf, MaskOffset(bdf, cap), mask);
         public static uint ReadPending(int bdf, int cap) => Pci.Read32(bdf, PendingOffset(bdf, cap));
     }

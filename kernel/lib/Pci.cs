@@ -300,7 +300,6 @@ namespace Kernel
         public static void WriteCommand(int bdf, ushort value) => Write32(bdf, Command, value);
 
         public static void SetCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) | bits));
-        public static void ClearCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) & ~bits));
 
         // =====================================================================
         // Capabilities
