@@ -8,7 +8,7 @@ namespace Runner.Qemu;
 /// Boots <see cref="SseProbeImage"/> under KVM on microvm. It answers two questions no
 /// file on the host answers: does `-cpu host` boot at all (QEMU 7.2 on kvm_pvm aborts on
 /// IA32_ARCH_CAPABILITIES), and does SSE work in a guest (on kvm_pvm it stops QEMU with an
-/// emulation failure). HostProbe keeps its answer in a <see cref="ProbeCache"/>: two boots
+/// emulation failure). <see cref="HostCapsProbe"/> keeps its answer in a <see cref="ProbeCache"/>: two boots
 /// cost more than the rest of a one-test run.
 /// </summary>
 public static class KvmGuestProbe
