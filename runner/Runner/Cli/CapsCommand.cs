@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Reporting;
 
@@ -27,7 +28,7 @@ public static class CapsCommand
             var qemu = QemuBinary.Locate(p.GetValue(global.Qemu),
                 Environment.GetEnvironmentVariable(QemuBinary.EnvironmentVariable), Environment.GetEnvironmentVariable("PATH"));
             // A recorded tree describes another machine: booting a guest here would mix two hosts.
-            var caps = await HostProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken,
+            var caps = await HostCapsProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken,
                 refresh: p.GetValue(refresh));
             CapsReport.Write(caps, Console.Out);
             return ExitCodes.Success;

@@ -5,7 +5,7 @@ using System.Text;
 using Runner.Host;
 using Runner.Protocol;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Runs one child (QEMU) from an argv, streams its lines, and enforces the limits. The
