@@ -56,7 +56,9 @@ public sealed class WakeupBench
                 results.Add(new WakeupColumnResult { Key = column.Key, Label = column.Label, Unavailable = "not run: interrupted" });
                 continue;
             }
-            var readiness = ColumnCheck.Evaluate(column.AsIpiColumn, ProbeHost(), reloadAllowed: false, () => null);
+            var host = ProbeHost();
+            var ipiColumn = column.AsIpiColumnOn(host);
+            var readiness = ColumnCheck.Evaluate(ipiColumn, host, reloadAllowed: false, () => null);
             if (readiness is not Readiness.Ready ready)
             {
                 var why = readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state";
@@ -74,7 +76,7 @@ public sealed class WakeupBench
                 runs.Add(run);
                 Progress?.RunFinished(column, run, plan.Runs);
             }
-            var inVm = ColumnApicv.Judge(column.AsIpiColumn, runs.Select(r => (r.Index, r.Apicv)).ToList());
+            var inVm = ColumnApicv.Judge(ipiColumn, runs.Select(r => (r.Index, r.Apicv)).ToList());
             var (timerMedian, timerMin) = WakeupAnalysis.TimerOverhead(runs);
             results.Add(new WakeupColumnResult
             {
