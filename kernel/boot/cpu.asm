@@ -46,20 +46,20 @@ cpu_rdtsc:
         or rax, rdx
         ret
 
-; Start of a timed region: LFENCE first so earlier instructions retire before the
-; read (SDM vol. 2B RDTSC: "If software requires RDTSC to be executed only after
-; all previous instructions have executed ... it can execute LFENCE").
+; Start of a timed region: RDTSC, then LFENCE so the timed instructions do not
+; start ahead of the read (SDM vol. 2B RDTSC). What ran before may still be
+; retiring; it can only be counted in, never left out.
 global cpu_rdtsc_begin
 cpu_rdtsc_begin:
-        RDTSC_FENCED
+        RDTSC_BEGIN
         ret
 
-; End of a timed region: the same fenced read. RDTSCP would do, but not every
-; virtual CPU offers it (CPUID.80000001H:EDX.RDTSCP), and LFENCE is enough to
-; order the read after the timed instructions.
+; End of a timed region: LFENCE, then RDTSC, so the read waits for the timed
+; instructions. Nothing after it needs ordering: the caller only subtracts. RDTSCP
+; would do the same, but not every virtual CPU offers it (CPUID.80000001H:EDX.RDTSCP).
 global cpu_rdtsc_end
 cpu_rdtsc_end:
-        RDTSC_FENCED
+        RDTSC_END
         ret
 
 global cpu_inb, cpu_inw, cpu_inl, cpu_outb, cpu_outw, cpu_outl

@@ -21,6 +21,9 @@
 %define P_WAIT_CYCLES   24              ; uint64: TSC cycles allowed per round trip before giving up
 %define SPINS_PER_TSC_CHECK 1024        ; RDTSC traps on some hosts: check the deadline sparingly
 %define P_SAMPLES       32              ; uint64*: per-round-trip cycles, or 0 for one batch time
+%define P_PV            40              ; uint32: 1 = send with KVM_HC_SEND_IPI (P_HIGH = min APIC ID, bitmap bit 0)
+%define P_VMMCALL       44              ; uint32: 1 = VMMCALL (AMD), 0 = VMCALL (Intel)
+%define KVM_HC_SEND_IPI 10
 
 section .data
 align 64
@@ -70,7 +73,7 @@ ipi_asm_roundtrip:
         xor r13d, r13d                  ; iteration
         mov r15, [rbx + P_SAMPLES]
 
-        RDTSC_FENCED
+        RDTSC_BEGIN
         mov r14, rax                    ; batch start, or this sample's start
         mov rcx, [rbx + P_WAIT_CYCLES]
         mov edx, [rbx + P_ITERATIONS]
@@ -81,9 +84,11 @@ ipi_asm_roundtrip:
 .next:
         test r15, r15
         jz .send
-        RDTSC_FENCED
+        RDTSC_BEGIN
         mov r14, rax
 .send:
+        cmp dword [rbx + P_PV], 0
+        jne .pv
         cmp dword [rbx + P_X2APIC], 0
         je .xapic
         mfence                          ; as X2Apic.SendIpi: WRMSR to the ICR does not order memory
@@ -91,6 +96,23 @@ ipi_asm_roundtrip:
         mov eax, [rbx + P_LOW]
         mov edx, [rbx + P_HIGH]
         wrmsr
+        jmp .wait
+.pv:                                    ; KVM_HC_SEND_IPI(low 1, high 0, min, ICR): rbx is an argument
+        mov edx, [rbx + P_HIGH]
+        mov esi, [rbx + P_LOW]
+        mov edi, [rbx + P_VMMCALL]
+        push rbx
+        mov eax, KVM_HC_SEND_IPI
+        mov ebx, 1
+        xor ecx, ecx
+        test edi, edi
+        jnz .vmmcall
+        vmcall
+        pop rbx
+        jmp .wait
+.vmmcall:
+        vmmcall
+        pop rbx
         jmp .wait
 .xapic:
         mov rax, XAPIC_ICR_HIGH
@@ -119,7 +141,7 @@ ipi_asm_roundtrip:
 .acked:
         test r15, r15
         jz .counted
-        RDTSC_FENCED
+        RDTSC_END
         sub rax, r14
         mov [r15 + r13 * 8], rax
 .counted:
@@ -132,7 +154,7 @@ ipi_asm_roundtrip:
         mov eax, 1                      ; sampled: the samples are the result
         jmp .out
 .batch_end:
-        RDTSC_FENCED
+        RDTSC_END
         sub rax, r14
 .out:
         add rsp, 8                      ; the deadline

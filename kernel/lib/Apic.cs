@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Kernel
 {
     /// <summary>Operating mode of a local APIC, from IA32_APIC_BASE EN and EXTD (SDM vol. 3A table 11-5).</summary>
@@ -98,6 +101,7 @@ namespace Kernel
             }
             XApic.Base = b & ApicBaseMsr.AddressMask;
             Mode = mode;
+            apic_entries_select(mode == ApicMode.X2Apic ? 1 : 0, XApic.Base);
             return ModeOf(b) == mode;
         }
 
@@ -229,7 +233,18 @@ namespace Kernel
         }
 
         /// <summary>End of interrupt: clears the highest ISR bit (SDM 11.8.5). Write 0: non-zero #GPs in x2APIC.</summary>
-        public static void Eoi() => Write(ApicRegisters.Eoi, 0);
+        /// <summary>
+        /// Writes 0 to EOI through boot/apic_entries.asm, whose entry <see cref="SetMode"/>
+        /// chose for the mode (MMIO store or WRMSR): no mode test per EOI.
+        /// </summary>
+        public static void Eoi() => apic_eoi();
+
+        // RuntimeImport: a plain CALL, without the GC poll ilc puts after a P/Invoke.
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_eoi")]
+        private static extern void apic_eoi();
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_send_ipi")]
+        private static extern void apic_send_ipi(uint destination, uint icrLow);
+        [DllImport("*"), SuppressGCTransition] private static extern void apic_entries_select(int x2apic, ulong xapicBase);
 
         public static uint SvrRegister
         {
@@ -315,17 +330,10 @@ namespace Kernel
         /// Writes the ICR and returns without polling delivery status: the benchmark
         /// path, identical to the assembly reference in boot/ipi.asm. The target's
         /// acknowledgement is what the caller waits for. The xAPIC's two writes must not
-        /// be split by an interrupt handler that also sends: call with IF clear.
+        /// be split by an interrupt handler that also sends: call with IF clear. Goes
+        /// through boot/apic_entries.asm's entry for the mode, like <see cref="Eoi"/>.
         /// </summary>
-        public static void SendIpiNoWait(uint destination, uint icrLow)
-        {
-            if (Mode == ApicMode.X2Apic) X2Apic.SendIpi(destination, icrLow);
-            else
-            {
-                XApic.Write(ApicRegisters.IcrHigh, (destination & ApicRegisters.XApicIdMask) << ApicRegisters.XApicIcrDestinationShift);
-                XApic.Write(ApicRegisters.IcrLow, icrLow);
-            }
-        }
+        public static void SendIpiNoWait(uint destination, uint icrLow) => apic_send_ipi(destination, icrLow);
 
         /// <summary>Fixed self-IPI: the SELF IPI register in x2APIC, the ICR "self" shorthand in xAPIC.</summary>
         public static bool SelfIpi(int vector)

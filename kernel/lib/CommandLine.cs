@@ -36,6 +36,28 @@ namespace Kernel
 
         public static bool Has(string key) => Find(key) != null;
 
+        /// <summary>
+        /// Whether <paramref name="item"/> is one of the comma-separated words of key's value
+        /// (`only=cpuid,ipi`). False when the key is absent.
+        /// </summary>
+        public static bool ListHas(string key, string item)
+        {
+            byte* v = Find(key);
+            if (v == null) return false;
+            while (*v != 0 && *v != ' ')
+            {
+                int i = 0;
+                while (i < item.Length && v[i] == item[i]) i++;
+                if (i == item.Length && (v[i] == ',' || v[i] == 0 || v[i] == ' ')) return true;
+                while (*v != 0 && *v != ' ' && *v != ',') v++;
+                if (*v == ',') v++;
+            }
+            return false;
+        }
+
+        /// <summary>The raw value of key (space or NUL terminated), or null: for echoing a word the kernel did not know.</summary>
+        public static byte* ValueOf(string key) => Find(key);
+
         public static bool Is(string key, string value)
         {
             byte* v = Find(key);

@@ -1,3 +1,5 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kernel
@@ -36,16 +38,20 @@ namespace Kernel
         [DllImport("*", EntryPoint = "cpu_wrmsr_safe"), SuppressGCTransition]
         public static extern int WriteMsrSafe(uint msr, ulong value);
 
+        // The TSC reads and PAUSE sit inside timed loops: RuntimeImport makes each a
+        // plain CALL, without the GC poll (CMP/JNE) ilc adds after a P/Invoke. C# has
+        // no RDTSC intrinsic, so a call to a few NASM instructions is the cheapest read.
+
         /// <summary>Unfenced TSC read, for deadlines where a few cycles do not matter.</summary>
-        [DllImport("*", EntryPoint = "cpu_rdtsc"), SuppressGCTransition]
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_rdtsc")]
         public static extern ulong Rdtsc();
 
-        /// <summary>LFENCE; RDTSC; LFENCE: opens a timed region.</summary>
-        [DllImport("*", EntryPoint = "cpu_rdtsc_begin"), SuppressGCTransition]
+        /// <summary>RDTSC; LFENCE: opens a timed region (boot/cpu.asm says why that order).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_rdtsc_begin")]
         public static extern ulong TimerBegin();
 
-        /// <summary>LFENCE; RDTSC; LFENCE: closes a timed region.</summary>
-        [DllImport("*", EntryPoint = "cpu_rdtsc_end"), SuppressGCTransition]
+        /// <summary>LFENCE; RDTSC: closes a timed region.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_rdtsc_end")]
         public static extern ulong TimerEnd();
 
         [DllImport("*", EntryPoint = "cpu_inb"), SuppressGCTransition]
@@ -63,7 +69,7 @@ namespace Kernel
 
         [DllImport("*", EntryPoint = "cpu_hlt"), SuppressGCTransition]
         public static extern void Halt();
-        [DllImport("*", EntryPoint = "cpu_pause"), SuppressGCTransition]
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_pause")]
         public static extern void Pause();
         [DllImport("*", EntryPoint = "cpu_cli"), SuppressGCTransition]
         public static extern void DisableInterrupts();

@@ -5,7 +5,7 @@ namespace Kernel
     /// a summary, then exit through isa-debug-exit with pass/fail/skip status.
     /// Safe to call from any CPU.
     /// </summary>
-    public static unsafe class Report
+    public static unsafe partial class Report
     {
         private const string Prefix = "#kt ";
         private static int s_pass, s_fail, s_skip;
@@ -154,6 +154,17 @@ namespace Kernel
             return false;
         }
 
+        /// <summary>
+        /// An empty timed region between two sync points, right before a measured one: the
+        /// runner subtracts its exits (the release, one sync line printed, the wait) from the
+        /// measured region's, which carries the same handshake (docs/protocol.md).
+        /// </summary>
+        public static bool SyncBaseline() => Sync(BaselineBeginTag) && Sync(BaselineEndTag);
+
+        public const string BaselineBeginTag = "baseline-begin", BaselineEndTag = "baseline-end";
+        /// <summary>The sync right before `end`: the two readings differ by one handshake.</summary>
+        public const string HandshakeTag = "handshake";
+
         /// <summary>An exception nobody expected: report it and end the test as failed.</summary>
         public static void Fault(int vector, ulong errorCode, ulong rip, int cpu, string what) => Fault(vector, errorCode, rip, cpu, what, false, 0);
 
@@ -191,6 +202,8 @@ namespace Kernel
         {
             // With sync=1 the runner reads the VM's counters here, while it still runs
             // (`#kt end` must stay the last protocol line, and the exit follows it at once).
+            // The sync before it measures one handshake, which the runner takes off the total.
+            Sync(HandshakeTag);
             Sync("end");
             Console.Begin();
             Console.Write(Prefix);

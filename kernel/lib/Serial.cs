@@ -13,6 +13,8 @@ namespace Kernel
         private const byte LsrDataReady = 0x01;
         private const ushort RBR = 0;
         private const byte Divisor115200 = 1;
+        // Backoff between polls of LSR while waiting for the host: each poll is a VM exit.
+        private const ulong PollBackoffMinUs = 2, PollBackoffMaxUs = 8000;
 
         public static void Init()
         {
@@ -25,13 +27,38 @@ namespace Kernel
             Cpu.OutB(Com1 + MCR, McrDtrRtsOut2);
         }
 
-        /// <summary>Reads one byte from the host (QEMU's serial stdin) or returns -1 once the TSC passes <paramref name="deadline"/>.</summary>
+        /// <summary>
+        /// Reads one byte from the host (QEMU's serial stdin) or returns -1 once the TSC passes
+        /// <paramref name="deadline"/>. The runner reads the VM's exit counters while the guest
+        /// waits here (`#kt sync`), and every LSR poll is an exit: polls back off on the TSC
+        /// (RDTSC does not exit, and no PAUSE, which pause-loop exiting would turn into exits)
+        /// so the wait adds few and nearly the same number of exits however long it lasts.
+        /// </summary>
         public static int Read(ulong deadline)
         {
+            ulong backoffUs = PollBackoffMinUs;
             while ((Cpu.InB(Com1 + LSR) & LsrDataReady) == 0)
             {
                 if (Tsc.Passed(deadline)) return -1;
-                Cpu.Pause();
+                ulong next = Tsc.Deadline(backoffUs);
+                while (!Tsc.Passed(next) && !Tsc.Passed(deadline)) { }
+                if (backoffUs < PollBackoffMaxUs) backoffUs *= 2;
+            }
+            return Cpu.InB(Com1 + RBR);
+        }
+
+        /// <summary>
+        /// <see cref="Read"/> that looks at the UART only every <paramref name="gapIterations"/>
+        /// DEC/JNZ iterations and at the clock every 16th look: under a hypervisor each port
+        /// read and each RDTSC may be a VM exit, and a benchmark counting exits around a wait
+        /// wants few of them.
+        /// </summary>
+        public static int ReadSparingly(ulong deadline, ulong gapIterations)
+        {
+            for (int looks = 1; (Cpu.InB(Com1 + LSR) & LsrDataReady) == 0; looks++)
+            {
+                if ((looks & 15) == 0 && Tsc.Passed(deadline)) return -1;
+                Cpu.SpinLoop(gapIterations);
             }
             return Cpu.InB(Com1 + RBR);
         }

@@ -30,6 +30,35 @@ public class DisasmTests
         Assert.EndsWith(" ret", lines[4]);
     }
 
+    // main: call helper; ret.  helper: ret.  unrelated: nop; ret (hand-written bytes).
+    private static ElfBuilder WithCall() =>
+        new ElfBuilder(Hex.Bytes("E8 01 00 00 00 C3 C3 90 C3"))
+            .Symbol("main", 0)
+            .Symbol("helper", 6)
+            .Symbol("unrelated", 7)
+            .PvhNote();
+
+    [Fact]
+    public void Calls_adds_the_functions_reached_by_direct_call_and_nothing_else()
+    {
+        using var elf = new TempElf(WithCall());
+        var output = new StringWriter();
+
+        Assert.Equal(0, ImageCommands.Disasm(elf.Path, "main", "intel", output, calls: true));
+        Assert.Contains("call helper", output.ToString());
+        Assert.Contains("helper: 0x100006-0x100007", output.ToString());
+        Assert.DoesNotContain("unrelated", output.ToString());
+    }
+
+    [Fact]
+    public void Without_calls_only_the_function_itself_is_shown()
+    {
+        var (exitCode, output) = Disasm(WithCall(), "main");
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("helper: ", output);
+    }
+
     [Fact]
     public void Gas_syntax_is_available()
     {

@@ -15,8 +15,9 @@ public static class ImageCommands
 
     /// <param name="symbol">Exact name or unique substring; null lists all functions.</param>
     /// <param name="syntax">"intel" or "gas".</param>
-    public static int Disasm(string elfPath, string? symbol, string syntax, TextWriter output) =>
-        Guard(output, output, () => DisasmOrThrow(elfPath, symbol, syntax, listOnly: false, output));
+    /// <param name="calls">Also every function it reaches by direct CALL/JMP (<see cref="CallFollower"/>).</param>
+    public static int Disasm(string elfPath, string? symbol, string syntax, TextWriter output, bool calls = false) =>
+        Guard(output, output, () => DisasmOrThrow(elfPath, symbol, syntax, listOnly: false, output, calls));
 
     /// <summary>Runs <paramref name="command"/>, turning bad input into one line on <paramref name="error"/>.</summary>
     internal static int Guard(TextWriter output, TextWriter error, Func<int> command)
@@ -42,7 +43,7 @@ public static class ImageCommands
     }
 
     /// <param name="listOnly">List the matching functions instead of disassembling one.</param>
-    internal static int DisasmOrThrow(string elfPath, string? symbol, string syntax, bool listOnly, TextWriter output)
+    internal static int DisasmOrThrow(string elfPath, string? symbol, string syntax, bool listOnly, TextWriter output, bool calls = false)
     {
         // Validate the syntax before doing any work so a typo fails the same way with or without a symbol.
         InstructionText.CreateFormatter(syntax);
@@ -75,7 +76,17 @@ public static class ImageCommands
             return BadInput;
         }
 
-        FunctionDisassembler.Write(image, SymbolLookup.WithLocalLabels(functions, matches[0]), syntax, output);
+        var parts = SymbolLookup.WithLocalLabels(functions, matches[0]);
+        FunctionDisassembler.Write(image, parts, syntax, output);
+        if (calls)
+        {
+            foreach (var callee in CallFollower.Reached(image, functions, parts))
+            {
+                output.WriteLine();
+                FunctionDisassembler.Write(image, callee, syntax, output);
+            }
+        }
+
         return Success;
     }
 

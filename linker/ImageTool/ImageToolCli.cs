@@ -64,6 +64,7 @@ public static class ImageToolCli
         };
         syntax.AcceptOnlyFromAmong(InstructionText.Intel, InstructionText.Gas);
         var list = new Option<bool>("--list") { Description = "List function symbols (those matching symbol, if given)" };
+        var calls = new Option<bool>("--calls") { Description = "Also disassemble every function the symbol reaches by direct call or jump" };
         var disasm = new Command("disasm",
             "Prints a function's code with addresses and bytes; SSE/x87 instructions are marked. " + SymbolConventions.HelpText)
         {
@@ -71,9 +72,10 @@ public static class ImageToolCli
             symbol,
             syntax,
             list,
+            calls,
         };
         disasm.SetAction(result => ImageCommands.Guard(output, error, () => ImageCommands.DisasmOrThrow(
-            result.GetValue(elf)!, result.GetValue(symbol), result.GetValue(syntax)!, result.GetValue(list), output)));
+            result.GetValue(elf)!, result.GetValue(symbol), result.GetValue(syntax)!, result.GetValue(list), output, result.GetValue(calls))));
         return disasm;
     }
 }

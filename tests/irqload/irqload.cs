@@ -76,7 +76,7 @@ internal static unsafe class TestKernel
 
         if (pvEoi && !Report.CheckEqual("irqload.pveoi.enable", unchecked((ulong)Cpu.NoFault), unchecked((ulong)PvEoi.Enable()))) return;
 
-        if (!Report.Sync("measure-begin")) return;
+        if (!Report.SyncBaseline() || !Report.Sync("measure-begin")) return;
         bool ran = InterruptLoad.Run(source, (ulong)rate, (ulong)ms, Vector);
         if (!Report.Sync("measure-end")) return;
         if (pvEoi) PvEoi.Disable();

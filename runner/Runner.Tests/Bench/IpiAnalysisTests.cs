@@ -21,7 +21,7 @@ public class IpiAnalysisTests
         Assert.Equal("xapic", run.Infos["ipi.apic"]);
         Assert.Equal(2.5, run.ExitsPerIpi);                  // 50 exits / 20 IPIs
         Assert.Equal(50, run.MeasureDelta!.Vcpu["exits"]);
-        Assert.Equal(["measure-begin", "measure-end"], run.Counters.Select(c => c.Tag));
+        Assert.Equal(["baseline-begin", "baseline-end", "measure-begin", "measure-end"], run.Counters.Select(c => c.Tag));
     }
 
     [Fact]

@@ -22,6 +22,8 @@ static class IpiFakes
         "#kt metric timer.overhead.min 18000 cycles",
         "#kt metric timer.overhead.median 19000 cycles",
         $"#kt metric ipi.iterations {iters} count",
+        "#kt sync baseline-begin",
+        "#kt sync baseline-end",
         "#kt sync measure-begin",
         "#kt sync measure-end",
         $"#kt metric ipi.cycles.avg {csharp} cycles",
@@ -37,8 +39,9 @@ static class IpiFakes
 
     public static KvmCounters Exits(long exits) => new() { Vcpu = new Dictionary<string, long> { ["exits"] = exits }, VcpuCount = 2 };
 
+    /// <param name="handshake">Exits of the empty baseline region; the batch's region holds them too.</param>
     public static TestRunResult Run(string apic, long csharp, long asm, long? exitsDuringBatch = 40, int iters = 20,
-        string target = "spin", string kind = "unicast")
+        string target = "spin", string kind = "unicast", long handshake = 0)
     {
         var stdout = Transcript(apic, csharp, asm, iters, target, kind);
         var verdict = VerdictJudge.Judge(new RunEvidence { Stdout = stdout, ExitStatus = GuestExitStatus.AllPassed, ExpectedCpus = 2 });
@@ -47,7 +50,9 @@ static class IpiFakes
         {
             Argv = ["qemu-system-x86_64", "-append", $"cpus=2 apic={apic} iters={iters} sync=1"],
             KvmReadings = exitsDuringBatch is { } e
-                ? [new KvmReading("measure-begin", Exits(1000)), new KvmReading("measure-end", Exits(1000 + e)), new KvmReading("end", KvmCounters.Missing(KvmCounters.VmExited))]
+                ? [new KvmReading("baseline-begin", Exits(900)), new KvmReading("baseline-end", Exits(900 + handshake)),
+                   new KvmReading("measure-begin", Exits(1000)), new KvmReading("measure-end", Exits(1000 + e + handshake)),
+                   new KvmReading("end", KvmCounters.Missing(KvmCounters.VmExited))]
                 : [new KvmReading("measure-begin", KvmCounters.Missing(KvmCounters.NoQueryStats)), new KvmReading("measure-end", KvmCounters.Missing(KvmCounters.NoQueryStats))],
         };
     }

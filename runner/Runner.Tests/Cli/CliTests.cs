@@ -138,7 +138,7 @@ public class CliTests
 
         Assert.Equal(1, code);
         Assert.Contains("FAIL    selftest (tcg, ", output);
-        Assert.Contains("2 of 4 checks failed: msr.reserved_read_gp", output);
+        Assert.Contains("2 of 4 checks failed, first msr.reserved_read_gp", output);
         Assert.EndsWith("0 passed, 2 failed, 0 skipped\n", output);
     }
 

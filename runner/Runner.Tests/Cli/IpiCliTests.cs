@@ -30,6 +30,7 @@ public class IpiCliTests
     [InlineData("runner: --no-apicv with --compare-ipiv (the default) is contradictory: IPIv works only on top of APICv; add --no-ipiv to measure without APICv", "--no-apicv")]
     [InlineData("runner: --no-apicv with --ipiv is contradictory: IPIv works only on top of APICv", "--no-apicv", "--ipiv")]
     [InlineData("runner: --kind unicast needs a second vCPU to send to: use --cpus 2 or more (or --kind self)", "--cpus", "1")]
+    [InlineData("runner: --kind pv needs a second vCPU to send to: use --cpus 2 or more (or --kind self)", "--kind", "pv", "--cpus", "1")]
     [InlineData("runner: --halt with --kind self: the sender is its own target and cannot halt while it sends; drop --halt", "--kind", "self", "--halt")]
     public async Task ContradictionsAreRefusedBeforeBooting(string expected, params string[] args)
     {

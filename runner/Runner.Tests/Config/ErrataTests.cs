@@ -41,7 +41,7 @@ public class ErrataTests
 
         Assert.False(errata[0].Intermittent);
         Assert.True(errata[2].Intermittent);
-        Assert.Equal(new Runner.Protocol.KnownIssue("late now and then", true), errata[2].AsKnownIssue);
+        Assert.Equal(new Runner.Protocol.KnownIssue("late now and then", true, "late"), errata[2].AsKnownIssue);
     }
 
     [Fact]

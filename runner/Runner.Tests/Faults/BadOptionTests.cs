@@ -39,7 +39,7 @@ public class BadOptionTests
     public async Task UnknownCommandNamesTheWordAndListsTheCommands()
     {
         var line = await OneLineUsageError("nosuchcommand");
-        Assert.Equal("runner: unknown command 'nosuchcommand': the commands are list, run, caps, disasm, totals, pveoi, ipi, compare; see `runner --help`", line);
+        Assert.Equal("runner: unknown command 'nosuchcommand': the commands are list, run, caps, disasm, totals, pveoi, ipi, vmexit, compare, report; see `runner --help`", line);
     }
 
     [Fact]

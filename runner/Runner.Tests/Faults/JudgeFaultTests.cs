@@ -77,6 +77,9 @@ public class JudgeFaultTests
     [InlineData("\u001b[31mred\u001b[0m", "\\x1b[31mred\\x1b[0m")]
     [InlineData("a\0b\u007f\u00ff\rc\td", "a\\x00b\\x7f\\xff\\x0dc\td")]
     [InlineData("plain #kt check pass x", "plain #kt check pass x")]
+    // UTF-8 "×" and "±" as bytes read one per char: kept; a lone lead byte and a C1 control (U+009B, CSI) are not.
+    [InlineData("\u00c3\u0097 5 \u00c2\u00b1 1", "\u00d7 5 \u00b1 1")]
+    [InlineData("a\u00c3b \u00c2\u009b[2J", "a\\xc3b \\xc2\\x9b[2J")]
     public void ControlBytesAreEscaped(string raw, string expected) =>
         Assert.Equal(expected, PrintableText.Escape(raw));
 

@@ -126,7 +126,7 @@ public class KvmSettingsTests
     public void AmdHasNoApicvWithoutIpiv()
     {
         var r = Assert.IsType<Readiness.Unavailable>(Check("amd-avic", XapicWithout with { Apicv = Want.On }, reload: true));
-        Assert.StartsWith("on kvm_amd APIC virtualization and IPI acceleration are one feature (AVIC)", r.Reason);
+        Assert.StartsWith("on this kvm_amd APIC virtualization and IPI acceleration are one feature (AVIC, no enable_ipiv parameter)", r.Reason);
     }
 
     [Fact]

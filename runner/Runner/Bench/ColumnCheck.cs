@@ -22,7 +22,9 @@ public static class ColumnCheck
     /// <param name="caps">A fresh file probe (sysfs, cpuinfo, /dev/kvm) of the host.</param>
     /// <param name="reloadAllowed">--reload-kvm was given.</param>
     /// <param name="reloadRefusal">Why a reload may not happen now (not root, other VMs), or null.</param>
-    public static Readiness Evaluate(IpiColumn column, HostCaps caps, bool reloadAllowed, Func<string?> reloadRefusal)
+    /// <param name="diagnostic">--keep-pit: the run exists to watch KVM's inhibit trace, and its columns never show figures,
+    /// so a forced AVIC (force_avic on a CPU without it) may boot.</param>
+    public static Readiness Evaluate(IpiColumn column, HostCaps caps, bool reloadAllowed, Func<string?> reloadRefusal, bool diagnostic = false)
     {
         if (!caps.Kvm.Available)
             return new Readiness.Unavailable($"KVM is unusable: {caps.Kvm.Detail}");
@@ -35,6 +37,11 @@ public static class ColumnCheck
                 "AVIC accelerates IPIs of an x2APIC guest only with x2AVIC (AMD Zen 4 or later); this CPU has no x2avic flag, so KVM inhibits AVIC for x2APIC guests");
 
         var state = VirtState.Read(caps.Modules);
+        // kvm_amd with force_avic on a CPU without AVIC believes in hardware that is not there:
+        // sysfs then says "AVIC on", and no figure may carry that label.
+        if (!diagnostic && column.Want.EffectiveApicv == Want.On && caps.Backend == KvmModules.Amd && state.Apicv
+            && InterruptVirtualization.Avic(caps.Modules, caps.Cpu) is { Available: false } avic)
+            return new Readiness.Unavailable(avic.Detail);
         var plan = KvmReloadPlanner.Plan(caps.Modules, caps.Cpu, column.Want);
         if (plan.NothingToDo)
             return new Readiness.Ready(state);

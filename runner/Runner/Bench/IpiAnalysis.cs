@@ -19,8 +19,8 @@ public static class IpiAnalysis
     public const string TimerMedian = "timer.overhead.median";
     public const string Ratio = "ipi.csharp_over_asm_permille";
     public const string TscHz = "tsc.hz";
-    public const string MeasureBegin = "measure-begin";
-    public const string MeasureEnd = "measure-end";
+    public const string MeasureBegin = SyncTags.MeasureBegin;
+    public const string MeasureEnd = SyncTags.MeasureEnd;
     public const string ExitsCounter = "exits";
 
     /// <summary>
@@ -36,13 +36,18 @@ public static class IpiAnalysis
         foreach (var i in r.Verdict.Infos) infos[i.Key] = i.Text.Trim();
 
         var readings = r.KvmReadings ?? [];
-        var begin = KvmReading.Find(readings, MeasureBegin);
-        var end = KvmReading.Find(readings, MeasureEnd);
-        KvmCounters? delta = begin is not null && end is not null ? KvmCounters.Delta(begin, end)
-            : KvmCounters.Missing(begin is null ? "the guest never reached `#kt sync measure-begin`" : "the guest never reached `#kt sync measure-end`");
-        double? exitsPerIpi = null;
-        if (delta.IsAvailable && delta.Vcpu.TryGetValue(ExitsCounter, out var exits) && metrics.TryGetValue(Iterations, out var iters) && iters > 0)
-            exitsPerIpi = (double)exits / iters;
+        var region = HandshakeBaseline.Between(readings, MeasureBegin, MeasureEnd);
+        long iters = metrics.GetValueOrDefault(Iterations);
+        double? PerIpi(KvmCounters c) =>
+            c.IsAvailable && c.VcpuValue(ExitsCounter) is { } n && iters > 0 ? (double)n / iters : null;
+        // The handshake's wait varies with the runner's latency; when one boot's baseline is
+        // larger than its region, the difference says nothing about the batch.
+        double? net = PerIpi(region.Net);
+        string? exitsProblem = net < 0
+            ? $"the handshake baseline ({region.Baseline.VcpuValue(ExitsCounter)} exits) exceeds the measured region ({region.Raw.VcpuValue(ExitsCounter)}): " +
+              "the sync waits dominate this batch; raise --iters"
+            : null;
+        if (exitsProblem is not null) net = null;
 
         string? excluded = null;
         if (r.Outcome != Outcome.Pass)
@@ -66,8 +71,12 @@ public static class IpiAnalysis
             Metrics = metrics,
             Infos = infos,
             Counters = readings.Where(x => x.Tag != SyncSession.EndTag).ToList(),
-            MeasureDelta = delta,
-            ExitsPerIpi = exitsPerIpi,
+            MeasureDelta = region.Raw,
+            BaselineDelta = region.Baseline,
+            ExitsPerIpi = net,
+            ExitsProblem = exitsProblem ?? (region.Net.IsAvailable ? null : region.Net.Unavailable),
+            RawExitsPerIpi = PerIpi(region.Raw),
+            BaselineExits = region.Baseline.IsAvailable ? region.Baseline.VcpuValue(ExitsCounter) : null,
             LogPath = r.LogPath,
         };
     }
@@ -88,13 +97,16 @@ public static class IpiAnalysis
             return values.Count == 0 ? null : IpiSummary.From(Summary.Of(values));
         }
         var exits = used.Select(r => r.ExitsPerIpi).OfType<double>().ToList();
+        string? Why(IpiRun r) => r.ExitsProblem ?? r.MeasureDelta?.Unavailable ?? r.BaselineDelta?.Unavailable;
         string? exitsWhy = null;
         if (exits.Count == 0)
-            exitsWhy = used.Select(r => r.MeasureDelta?.Unavailable).FirstOrDefault(u => u is not null)
+            exitsWhy = used.Select(Why).FirstOrDefault(u => u is not null)
                        ?? $"no `{ExitsCounter}` counter in query-stats";
         else if (exits.Count < used.Count)
             exitsWhy = $"counters missing in {used.Count - exits.Count} of {used.Count} runs: " +
-                       used.Where(r => r.ExitsPerIpi is null).Select(r => r.MeasureDelta?.Unavailable).FirstOrDefault(u => u is not null);
+                       used.Where(r => r.ExitsPerIpi is null).Select(Why).FirstOrDefault(u => u is not null);
+        var baselines = used.Select(r => r.BaselineExits).OfType<long>().Select(v => (double)v).ToList();
+        var raw = used.Select(r => r.RawExitsPerIpi).OfType<double>().ToList();
         var ratios = used.Select(r => r.Metric(Ratio)).OfType<long>().Select(v => v / 1000.0).ToList();
         var timerMedians = used.Select(r => r.Metric(TimerMedian)).OfType<long>().Select(v => (double)v).ToList();
         var timerMins = used.Select(r => r.Metric(TimerMin)).OfType<long>().ToList();
@@ -106,6 +118,8 @@ public static class IpiAnalysis
             Asm = Of(AsmAvg),
             ExitsPerIpi = exits.Count == 0 ? null : IpiSummary.From(Summary.Of(exits)),
             ExitsUnavailable = exitsWhy,
+            RawExitsPerIpi = raw.Count == 0 ? null : IpiSummary.From(Summary.Of(raw)),
+            HandshakeExits = baselines.Count == 0 ? null : IpiSummary.From(Summary.Of(baselines)),
             TimerOverheadMedian = timerMedians.Count == 0 ? null : Summary.MedianOf(timerMedians),
             TimerOverheadMin = timerMins.Count == 0 ? null : timerMins.Min(),
             CSharpOverAsm = ratios.Count == 0 ? null : ratios.Average(),
@@ -125,19 +139,24 @@ public static class IpiAnalysis
     /// Per APIC mode: (w/ − w/o) / w/o × 100 of the C# averages' means, as the patch computes
     /// "%Reduction" (negative: IPIv needs fewer cycles), with Welch's test on the runs.
     /// </summary>
-    public static IReadOnlyList<IpiReduction> Reductions(IReadOnlyList<IpiColumnResult> columns)
+    /// <param name="kind">The IPI kind sent; a kind IPIv cannot act on on this backend gets no %Reduction, only the reason.</param>
+    public static IReadOnlyList<IpiReduction> Reductions(IReadOnlyList<IpiColumnResult> columns, string kind = "unicast", string backend = "")
     {
         var result = new List<IpiReduction>();
+        var notApplicable = IpivApplicability.WhyNot(kind, backend);
         foreach (var apic in columns.Select(c => c.Apic).Distinct())
         {
             var without = columns.FirstOrDefault(c => c.Apic == apic && !c.Ipiv);
             var with = columns.FirstOrDefault(c => c.Apic == apic && c.Ipiv);
             string? why = (without, with) switch
             {
+                _ when notApplicable is not null => notApplicable,
                 (null, _) => "w/o IPIv was not measured (--ipiv)",
                 (_, null) => "w/ IPIv was not measured (--no-ipiv)",
                 _ when without.Unavailable is not null => "w/o IPIv is unavailable",
                 _ when with.Unavailable is not null => "w/ IPIv is unavailable",
+                _ when without.Contradicted is not null => $"w/o IPIv has no numbers: {without.Contradicted}",
+                _ when with.Contradicted is not null => $"w/ IPIv has no numbers: {with.Contradicted}",
                 _ when without.Stats is null => "w/o IPIv has no successful run",
                 _ when with.Stats is null => "w/ IPIv has no successful run",
                 _ => null,

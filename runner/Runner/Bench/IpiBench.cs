@@ -15,6 +15,8 @@ public sealed record IpiPlan
     public int? Warmup { get; init; }
     public int Jobs { get; init; } = 1;
     public bool ReloadKvm { get; init; }
+    /// <summary>--keep-pit: a run to watch the inhibit detection; no column shows figures.</summary>
+    public bool Diagnostic { get; init; }
     /// <summary>Seconds of round trips one run should take when the count is chosen automatically.</summary>
     public double BudgetSeconds { get; init; } = 0.4;
 
@@ -58,6 +60,8 @@ public sealed class IpiBench
     /// <summary>Why a reload may not happen (not root, other VMs on /dev/kvm), or null.</summary>
     public Func<string?> ReloadRefusal { get; init; } = () => null;
     public IIpiProgress? Progress { get; set; }
+    /// <summary>APICv/AVIC in the VM during the batch of the boot logged under this name; null: not observed.</summary>
+    public Func<string, Counters.ApicvObservation?> ApicvOf { get; init; } = _ => null;
 
     public sealed record Outcome(
         IReadOnlyList<IpiColumnResult> Columns, int Iterations, int Warmup, string IterationsSource, IReadOnlyList<string> Notes, bool Interrupted)
@@ -76,7 +80,7 @@ public sealed class IpiBench
         IpiRun? calibration = null;
 
         // Ready columns first, then those needing a reload (grouped by the parameters they set).
-        var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal))).ToList();
+        var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal, plan.Diagnostic))).ToList();
         var order = initial
             .OrderBy(x => x.r switch { Readiness.Ready => 0, Readiness.NeedsReload => 1, _ => 2 })
             .ThenBy(x => x.r is Readiness.NeedsReload n ? string.Join(",", n.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}")) : "")
@@ -88,7 +92,7 @@ public sealed class IpiBench
             foreach (var column in order)
             {
                 if (cancel.IsCancellationRequested) break;
-                var readiness = ColumnCheck.Evaluate(column, ProbeHost(), plan.ReloadKvm, ReloadRefusal);
+                var readiness = ColumnCheck.Evaluate(column, ProbeHost(), plan.ReloadKvm, ReloadRefusal, plan.Diagnostic);
                 if (readiness is Readiness.NeedsReload needs)
                 {
                     Progress?.Note($"{column.Label}: reloading {needs.Plan.Module}: {needs.Plan.ShellLine}");
@@ -122,6 +126,7 @@ public sealed class IpiBench
                 }
 
                 var runs = await RunColumnAsync(plan, column, iterations.Value, warmup, cancel);
+                var inVm = ColumnApicv.Judge(column, runs);
                 results[column] = new IpiColumnResult
                 {
                     Key = column.Key,
@@ -133,6 +138,10 @@ public sealed class IpiBench
                     VerifiedParameters = state.Parameters,
                     Runs = runs,
                     Stats = IpiAnalysis.ColumnStats(runs),
+                    InVm = inVm.Detail,
+                    InVmVerified = inVm.Verified,
+                    Contradicted = inVm.Contradiction ?? (plan.Diagnostic
+                        ? "diagnostic run (--keep-pit): the VM kept an in-kernel PIT in reinject mode on purpose, so its figures are withheld" : null),
                 };
             }
         }
@@ -197,7 +206,7 @@ public sealed class IpiBench
                 if (cancel.IsCancellationRequested) return;
                 var logName = $"ipi_{column.Key.Replace('/', '_')}_run{index:00}";
                 var r = await BootOnce(column, logName, plan.GuestArgs(column, iterations, warmup), cancel);
-                var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind);
+                var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind) with { Apicv = ApicvOf(logName) };
                 if (cancel.IsCancellationRequested && !run.Used)
                     return;   // stopped by Ctrl-C: not a failure of the guest
                 runs[index - 1] = run;

@@ -98,9 +98,15 @@ public sealed record IpiColumnResult
     public IReadOnlyDictionary<string, string> VerifiedParameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<IpiRun> Runs { get; init; } = [];
     public IpiColumnStats? Stats { get; init; }
+    /// <summary>APICv/AVIC as seen inside the VM during the timed batches (or why it could not be seen).</summary>
+    public string? InVm { get; init; }
+    /// <summary>Whether <see cref="InVm"/> comes from a trace of every run's batch.</summary>
+    public bool InVmVerified { get; init; }
+    /// <summary>Why the column's label was false in the VM (an inhibit seen, or APICv active where it should be off); no numbers then.</summary>
+    public string? Contradicted { get; init; }
 
     [JsonIgnore]
-    public bool HasNumbers => Unavailable is null && Stats is not null;
+    public bool HasNumbers => Unavailable is null && Contradicted is null && Stats is not null;
 }
 
 public sealed record IpiRun
@@ -118,9 +124,23 @@ public sealed record IpiRun
     public IReadOnlyDictionary<string, string> Infos { get; init; } = new Dictionary<string, string>();
     /// <summary>KVM counters at each sync point (measure-begin, measure-end) and their difference.</summary>
     public IReadOnlyList<KvmReading> Counters { get; init; } = [];
+    /// <summary>measure-end − measure-begin, as read (the handshake included).</summary>
     public Qemu.KvmCounters? MeasureDelta { get; init; }
-    /// <summary>VM exits (all vCPUs) during the timed batch / its IPIs; null when the counters were unavailable.</summary>
+    /// <summary>baseline-end − baseline-begin: an empty region, the cost of one sync handshake.</summary>
+    public Qemu.KvmCounters? BaselineDelta { get; init; }
+    /// <summary>
+    /// VM exits (all vCPUs) during the timed batch less the handshake baseline, per IPI; null
+    /// when the counters or the baseline were unavailable.
+    /// </summary>
     public double? ExitsPerIpi { get; init; }
+    /// <summary>Why this run has no exits figure, when it has none.</summary>
+    public string? ExitsProblem { get; init; }
+    /// <summary>The same without the baseline taken off.</summary>
+    public double? RawExitsPerIpi { get; init; }
+    /// <summary>Exits of the empty baseline region (one handshake).</summary>
+    public long? BaselineExits { get; init; }
+    /// <summary>APICv/AVIC during this run's timed batch, from the inhibit trace; null when no trace was taken.</summary>
+    public Counters.ApicvObservation? Apicv { get; init; }
     public string? LogPath { get; init; }
 
     public long? Metric(string name) => Metrics.TryGetValue(name, out var v) ? v : null;
@@ -145,6 +165,10 @@ public sealed record IpiColumnStats
     public IpiSummary? ExitsPerIpi { get; init; }
     /// <summary>Why there is no exits-per-IPI figure (counters unavailable), when there is none.</summary>
     public string? ExitsUnavailable { get; init; }
+    /// <summary>Exits per IPI with the handshake left in (for comparison with older reports).</summary>
+    public IpiSummary? RawExitsPerIpi { get; init; }
+    /// <summary>Exits of one sync handshake (the empty baseline region), over runs.</summary>
+    public IpiSummary? HandshakeExits { get; init; }
     /// <summary>Median over runs of each run's median cost of an empty fenced rdtsc pair.</summary>
     public double? TimerOverheadMedian { get; init; }
     public double? TimerOverheadMin { get; init; }

@@ -52,6 +52,11 @@ public static class IpiTable
             var title = c.Label.Replace(" w", "\nw", StringComparison.Ordinal);
             if (c.HasNumbers)
             {
+                if (!c.InVmVerified && c.InVm is not null && (c.Ipiv || c.Apicv != "any"))
+                {
+                    footnotes.Add($"{c.Label}: {c.InVm}");
+                    title += $" (unverified [{footnotes.Count}])";
+                }
                 headers.Add(title + (asm ? "\nasm cycles" : "\ncycles"));
                 slots.Add(new Slot(c, false));
                 if (!asm)
@@ -62,10 +67,10 @@ public static class IpiTable
             }
             else
             {
-                footnotes.Add(c.Unavailable is { } why
-                    ? $"{c.Label}: unavailable: {why}"
+                footnotes.Add(c.Unavailable is { } why ? $"{c.Label}: unavailable: {why}"
+                    : c.Contradicted is { } contra ? $"{c.Label}: no numbers: {contra}"
                     : $"{c.Label}: no result: {NoResult(c)}");
-                headers.Add($"{title}\n{(c.Unavailable is null ? "no result" : "unavailable")} [{footnotes.Count}]");
+                headers.Add($"{title}\n{(c.Unavailable is not null ? "unavailable" : c.Contradicted is not null ? "inhibited" : "no result")} [{footnotes.Count}]");
                 slots.Add(new Slot(c, false, NoNumbers: true));
             }
         }

@@ -16,7 +16,8 @@ public static class CapsCommand
             Description = "Read sysfs/procfs/dev from this tree instead of / (recorded fixtures)",
             DefaultValueFactory = _ => "/",
         };
-        var command = new Command("caps", "Show what this host can virtualize, and why not where it cannot") { sysRoot };
+        var refresh = new Option<bool>("--refresh") { Description = "Boot the KVM probe guest again instead of using its cached answer" };
+        var command = new Command("caps", "Show what this host can virtualize, and why not where it cannot") { sysRoot, refresh };
         command.SetAction(async p =>
         {
             ChildProcesses.InstallHandlers();
@@ -30,7 +31,8 @@ public static class CapsCommand
             var qemu = QemuBinary.Locate(p.GetValue(global.Qemu),
                 Environment.GetEnvironmentVariable(QemuBinary.EnvironmentVariable), Environment.GetEnvironmentVariable("PATH"));
             // A recorded tree describes another machine: booting a guest here would mix two hosts.
-            var caps = await HostProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken);
+            var caps = await HostProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken,
+                refresh: p.GetValue(refresh));
             CapsReport.Write(caps, Console.Out);
             return ExitCodes.Success;
         });

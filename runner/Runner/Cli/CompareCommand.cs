@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Runner.Bench;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -10,13 +11,17 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var a = new Argument<string>("a") { Description = "The baseline: a file from `runner ipi --json`" };
+        var a = new Argument<string>("a") { Description = "The baseline: a file from `runner ipi --json` or `runner vmexit --json`" };
         var b = new Argument<string>("b") { Description = "The other file" };
-        var command = new Command("compare", "Compare two `runner ipi --json` results column by column (mean, change, Welch's t-test, CV)") { a, b };
+        var plot = new Option<string?>("--plot") { Description = "Also draw both results' runs side by side (points and boxes per column) to this .png or .svg" };
+        plot.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !PlotFile.IsPlotPath(f)) r.AddError($"--plot {f}: the file must end in .png or .svg"); });
+        var command = new Command("compare", "Compare two `runner ipi --json` (or two `runner vmexit --json`) results column by column (mean, change, Welch's t-test, CV)") { a, b, plot };
         command.SetAction(p =>
         {
             var pathA = p.GetValue(a)!;
             var pathB = p.GetValue(b)!;
+            if (VmexitCompare.IsVmexitFile(pathA) || VmexitCompare.IsVmexitFile(pathB))
+                return VmexitCompareCommand.Run(pathA, pathB);
             var ra = IpiCompare.Load(pathA);
             var rb = IpiCompare.Load(pathB);
             var result = IpiCompare.Compare(ra, rb);
@@ -27,6 +32,11 @@ public static class CompareCommand
             IpiConsoleReport.Write(console, IpiCompare.Table(result));
             foreach (var note in result.Notes)
                 console.WriteLine($"note: {note}");
+            if (p.GetValue(plot) is { } plotPath)
+            {
+                var command = "runner " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+                console.WriteLine($"plot: {PlotFile.Save(IpiPlot.BuildCompare(ra, rb, command).Plot, plotPath)}");
+            }
             return ExitCodes.Success;
         });
         return command;

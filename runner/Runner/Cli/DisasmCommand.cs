@@ -21,8 +21,9 @@ public static class DisasmCommand
             DefaultValueFactory = _ => "intel",
         };
         syntax.AcceptOnlyFromAmong("intel", "gas");
+        var calls = new Option<bool>("--calls") { Description = "Also every function the symbol reaches by direct call or jump: a timed path in full" };
 
-        var command = new Command("disasm", "Disassemble a test kernel (or one function of it)") { test, symbol, syntax };
+        var command = new Command("disasm", "Disassemble a test kernel (or one function of it)") { test, symbol, syntax, calls };
         command.SetAction(p =>
         {
             var paths = global.Paths(p);
@@ -31,7 +32,7 @@ public static class DisasmCommand
             var image = paths.KernelImage(entry.File);
             if (!File.Exists(image))
                 throw new UserErrorException($"{paths.Display(image)} not found: run `make`");
-            return ImageCommands.Disasm(image, p.GetValue(symbol), p.GetValue(syntax)!, Console.Out);
+            return ImageCommands.Disasm(image, p.GetValue(symbol), p.GetValue(syntax)!, Console.Out, p.GetValue(calls));
         });
         return command;
     }

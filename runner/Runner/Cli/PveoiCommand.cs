@@ -47,7 +47,10 @@ public static class PveoiCommand
         return command;
     }
 
-    sealed record Side(string Label, TestRunResult Result, KvmCounters Qmp, IReadOnlyDictionary<string, long?>? Perf, string? PerfProblem);
+    /// <param name="Qmp">QMP counters of the loaded interval less one sync handshake (the empty baseline region).</param>
+    /// <param name="Perf">Tracepoint counts of the loaded interval less those of the baseline region.</param>
+    sealed record Side(string Label, TestRunResult Result, HandshakeBaseline Qmp, IReadOnlyDictionary<string, long?>? Perf,
+        IReadOnlyDictionary<string, long?>? PerfBaseline, string? PerfProblem);
 
     /// <summary>How long perf may take to attach or detach, on an ordinary host (stretched in a slow L1).</summary>
     static readonly TimeSpan PerfHandshake = TimeSpan.FromSeconds(10);
@@ -86,7 +89,7 @@ public static class PveoiCommand
         foreach (var (label, setting) in new[] { ("PV-EOI off", "off"), ("PV-EOI on", "on") })
         {
             PerfTracepoints? perf = null;
-            IReadOnlyDictionary<string, long?>? perfCounts = null;
+            IReadOnlyDictionary<string, long?>? perfCounts = null, perfBaseline = null;
             string? perfProblem = null;
             var scratch = ScratchDirs.Create("runner-perf-");
             try
@@ -98,15 +101,22 @@ public static class PveoiCommand
                     QemuPath = qemuPath,
                     ForcedAccel = AccelMode.Kvm,
                     KvmStats = true,
+                    // perf counts the empty baseline region the same way as the loaded one, so
+                    // the sync handshake's own exits can be taken off both counter sources.
                     OnSync = async (tag, pid) =>
                     {
-                        if (perfWhy is not null || pid == 0) return;
-                        if (tag == "measure-begin")
+                        if (perfWhy is not null || pid == 0 || perfProblem is not null) return;
+                        if (tag is SyncTags.BaselineBegin or SyncTags.MeasureBegin)
                         {
                             try { perf = await PerfTracepoints.StartAsync(pid, events, scratch, NestedHost.Scale(PerfHandshake)); }
                             catch (IOException e) { perfProblem = e.Message; }
                         }
-                        else if (tag == "measure-end" && perf is not null) perfCounts = await perf.StopAsync(NestedHost.Scale(PerfHandshake));
+                        else if (tag is SyncTags.BaselineEnd or SyncTags.MeasureEnd && perf is not null)
+                        {
+                            var counts = await perf.StopAsync(NestedHost.Scale(PerfHandshake));
+                            perf = null;
+                            if (tag == SyncTags.BaselineEnd) perfBaseline = counts; else perfCounts = counts;
+                        }
                     },
                 };
                 var run = entry with
@@ -114,16 +124,22 @@ public static class PveoiCommand
                     Smp = 1,
                     Accel = AccelMode.Kvm,
                     Append = [$"source={source}", $"rate={rate}", $"ms={seconds * 1000}", $"pveoi={setting}"],
+                    ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
                     Timeout = TimeSpan.FromSeconds(Math.Max(30, seconds * 10)),
                 };
                 var result = await TestExecutor.RunAsync(run, settings, null, ChildProcesses.InterruptToken, $"pveoi-{setting}");
-                var begin = KvmReading.Find(result.KvmReadings, "measure-begin");
-                var end = KvmReading.Find(result.KvmReadings, "measure-end");
-                var qmp = begin is null || end is null
-                    ? KvmCounters.Missing("no reading at the guest's measure-begin/measure-end sync points")
-                    : KvmCounters.Delta(begin, end);
+                var qmp = HandshakeBaseline.Between(result.KvmReadings, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
                 output.WriteLine($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
-                sides.Add(new Side(label, result, qmp, perfCounts, perfProblem ?? (perfCounts is null && perfWhy is null ? "perf was never started: no measure-begin sync point" : null)));
+                if (perfProblem is null && perfWhy is null && (perfCounts is null || perfBaseline is null))
+                    perfProblem = perfCounts is null ? "perf was never started: no measure-begin sync point" : "no baseline region was counted: no baseline-begin sync point";
+                var perfNet = perfProblem is null && perfCounts is not null && perfBaseline is not null
+                    ? perfCounts.ToDictionary(kv => kv.Key, kv => kv.Value is { } v && perfBaseline.GetValueOrDefault(kv.Key) is { } b ? v - b : (long?)null)
+                    : null;
+                // A count below its baseline says the waits differed, not that the interval had fewer events.
+                if (perfNet is not null)
+                    foreach (var key in perfNet.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList())
+                        perfNet[key] = null;
+                sides.Add(new Side(label, result, qmp, perfNet, perfBaseline, perfProblem));
             }
             finally
             {
@@ -149,7 +165,7 @@ public static class PveoiCommand
     static void WriteTracepointTable(TextWriter o, List<Side> sides, string? perfWhy, string backend)
     {
         o.WriteLine();
-        o.WriteLine("KVM tracepoints (perf stat), loaded interval only");
+        o.WriteLine("KVM tracepoints (perf stat), loaded interval only, less the same count over an empty region (one sync handshake)");
         foreach (var tp in Tracepoints)
         {
             string? why = perfWhy is not null ? "unavailable: " + perfWhy
@@ -160,24 +176,28 @@ public static class PveoiCommand
             if (why is not null) { o.WriteLine($"  {tp,-26} {why}"); continue; }
             o.WriteLine(Row(tp, sides.Select(s => s.Perf is null ? null : s.Perf.TryGetValue(tp, out var v) ? v : null).ToList()));
         }
+        if (sides.Any(s => s.PerfBaseline is not null))
+            o.WriteLine(Row("(handshake kvm_exit)", sides.Select(s => s.PerfBaseline?.GetValueOrDefault("kvm:kvm_exit")).ToList()));
         foreach (var side in sides.Where(s => s.PerfProblem is not null))
             o.WriteLine($"  {side.Label}: tracepoints unavailable: {side.PerfProblem}");
+        o.WriteLine("  (a count that fell below its handshake baseline is shown as unavailable: the two waits differed more than the interval's own count)");
     }
 
     static void WriteQmpTable(TextWriter o, List<Side> sides)
     {
         o.WriteLine();
-        o.WriteLine("KVM statistics (QMP query-stats, vCPU counters), loaded interval only");
-        var unavailable = sides.FirstOrDefault(s => !s.Qmp.IsAvailable);
+        o.WriteLine("KVM statistics (QMP query-stats, vCPU counters), loaded interval only, less one sync handshake (an empty region in the same boot)");
+        var unavailable = sides.FirstOrDefault(s => !s.Qmp.Net.IsAvailable);
         if (unavailable is not null)
         {
-            o.WriteLine($"  {unavailable.Label}: {unavailable.Qmp.Unavailable}");
+            o.WriteLine($"  {unavailable.Label}: {unavailable.Qmp.Net.Unavailable}");
             return;
         }
-        var names = sides.SelectMany(s => s.Qmp.Vcpu.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var moved = names.Where(n => sides.Any(s => s.Qmp.VcpuValue(n) is not (null or 0))).ToList();
+        var names = sides.SelectMany(s => s.Qmp.Net.Vcpu.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var moved = names.Where(n => sides.Any(s => s.Qmp.Net.VcpuValue(n) is not (null or 0))).ToList();
         foreach (var name in moved)
-            o.WriteLine(Row(name, sides.Select(s => s.Qmp.VcpuValue(name)).ToList()));
+            o.WriteLine(Row(name, sides.Select(s => s.Qmp.Net.VcpuValue(name) is long v && v >= 0 ? v : (long?)null).ToList()));
+        o.WriteLine(Row("(handshake exits)", sides.Select(s => s.Qmp.Baseline.VcpuValue("exits")).ToList()));
         if (moved.Count < names.Count)
             o.WriteLine($"  ({names.Count - moved.Count} more counters were 0 in both runs: {string.Join(", ", names.Except(moved))})");
     }

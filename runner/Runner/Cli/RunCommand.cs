@@ -154,9 +154,12 @@ public static class RunCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask($"running {selected.Count} test(s)", maxValue: selected.Count);
+                var progress = new SuiteProgress(selected);
+                var task = ctx.AddTask(Markup.Escape(progress.Description), maxValue: selected.Count);
                 results = await SuiteRunner.RunAsync(selected, settings, req.Jobs,
-                    r => { reporter.Result(r); task.Increment(1); }, live, ChildProcesses.InterruptToken);
+                    r => { reporter.Result(r); progress.Finished(r); task.Increment(1); task.Description = Markup.Escape(progress.Description); },
+                    live, ChildProcesses.InterruptToken,
+                    e => { progress.Started(e); task.Description = Markup.Escape(progress.Description); });
             });
         return results;
     }

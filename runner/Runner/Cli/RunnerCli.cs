@@ -18,7 +18,9 @@ public static class RunnerCli
         root.Subcommands.Add(TotalsCommand.Create());
         root.Subcommands.Add(PveoiCommand.Create(global));
         root.Subcommands.Add(IpiCommand.Create(global));
+        root.Subcommands.Add(VmexitCommand.Create(global));
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

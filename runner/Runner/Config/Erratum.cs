@@ -19,7 +19,7 @@ public sealed record Erratum(string Id, string TestPattern, string CheckPattern,
     /// <summary>`intermittent = yes`: the check fails only sometimes here; a pass is not reported as XPASS.</summary>
     public bool Intermittent { get; init; }
 
-    public KnownIssue AsKnownIssue => new(Reason, Intermittent);
+    public KnownIssue AsKnownIssue => new(Reason, Intermittent, Id);
 
     public bool IsRunErratum => FailurePattern is not null;
 

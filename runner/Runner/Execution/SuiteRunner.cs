@@ -13,7 +13,8 @@ public static class SuiteRunner
         int jobs,
         Action<TestRunResult>? onResult = null,
         Action<TestEntry, OutputLine>? onLine = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default,
+        Action<TestEntry>? onStart = null)
     {
         var results = new TestRunResult?[entries.Count];
         using var slots = new SemaphoreSlim(Math.Max(1, jobs));
@@ -24,6 +25,8 @@ public static class SuiteRunner
             await slots.WaitAsync(CancellationToken.None);
             try
             {
+                if (!cancel.IsCancellationRequested)
+                    lock (callbackGate) onStart?.Invoke(entry);
                 var result = cancel.IsCancellationRequested
                     ? NotRun(entry)
                     : await TestExecutor.RunAsync(entry, settings, onLine, cancel);

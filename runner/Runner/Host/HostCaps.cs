@@ -19,6 +19,8 @@ public sealed record HostCaps
     public QemuBinary? Qemu { get; init; }
     public string QemuProblem { get; init; } = "";
     public KvmGuestProbeResult Guest { get; init; } = KvmGuestProbeResult.NotRun("not requested");
+    /// <summary>Whether <see cref="Guest"/> was probed now or read from the probe cache, and why.</summary>
+    public string GuestProbeOrigin { get; init; } = "";
 
     /// <summary>The running kernel's release (/proc/sys/kernel/osrelease).</summary>
     public string KernelRelease { get; init; } = "unknown";

@@ -45,6 +45,10 @@ public static class InterruptVirtualization
         var force = kvm.Parameter(KvmModules.Amd, "force_avic");
         if (avic is null)
             return Capability.No($"kvm_amd has no avic parameter (parameters unreadable?); {needs}");
+        if (KvmModules.IsAuto(avic))
+            return cpu != CpuInfo.Unknown && !cpu.Has("avic")
+                ? Capability.No($"kvm_amd avic={avic} (auto) on a CPU whose flags lack avic: AVIC stays off")
+                : Capability.Yes($"kvm_amd avic={avic} (auto): sysfs does not say whether AVIC came on; the in-VM trace checks every timed batch");
         if (!KvmModules.IsOn(avic))
             return Capability.No($"kvm_amd loaded with avic={avic}: the CPU lacks AVIC or it is off (modprobe kvm_amd avic=1)");
         // kvm_amd's avic_hardware_setup turns AVIC on without the CPUID bit when force_avic is

@@ -24,7 +24,8 @@ public sealed record KvmGuestProbeResult(string? CpuModel, string CpuModelDetail
 /// Boots <see cref="SseProbeImage"/> under KVM on microvm. It answers two questions no
 /// file on the host answers: does `-cpu host` boot at all (QEMU 7.2 on kvm_pvm aborts on
 /// IA32_ARCH_CAPABILITIES), and does SSE work in a guest (on kvm_pvm it stops QEMU with an
-/// emulation failure). Nothing is cached: it takes well under a second.
+/// emulation failure). HostProbe keeps its answer in a <see cref="ProbeCache"/>: two boots
+/// cost more than the rest of a one-test run.
 /// </summary>
 public static class KvmGuestProbe
 {

@@ -46,4 +46,7 @@ public sealed record KvmModules(IReadOnlyList<string> Loaded, string SysModuleDi
 
     /// <summary>Boolean parameters print Y/N; older int ones print 1/0.</summary>
     public static bool IsOn(string? value) => value is "Y" or "y" or "1";
+
+    /// <summary>A tristate parameter left to the module's own choice (kvm_amd avic=-1 in kernels that pick AVIC by CPU).</summary>
+    public static bool IsAuto(string? value) => value is "-1" or "auto";
 }

@@ -99,20 +99,25 @@ public static class KvmReloadPlanner
         bool avicNow = KvmModules.IsOn(current.GetValueOrDefault("avic"));
         if (!current.ContainsKey("avic"))
             return new PlanResult(null, "kvm_amd has no avic parameter (parameters unreadable?): cannot set AVIC");
+        bool hasIpiv = current.ContainsKey("enable_ipiv");
         bool avic;
         if (want.Ipiv)
             avic = true;
+        else if (want.Apicv == Want.On && hasIpiv)
+            avic = true;   // newer kvm_amd: AVIC on with its IPI acceleration off (enable_ipiv=0)
         else if (want.Apicv == Want.On)
-            return new PlanResult(null, "on kvm_amd APIC virtualization and IPI acceleration are one feature (AVIC): \"APICv on, IPIv off\" has no setting there; use --apicv only with IPIv on, or drop it");
+            return new PlanResult(null, "on this kvm_amd APIC virtualization and IPI acceleration are one feature (AVIC, no enable_ipiv parameter): \"APICv on, IPIv off\" has no setting there; use --apicv only with IPIv on, or drop it");
         else
             avic = false;
         if (avic && !cpu.Has("avic"))
             return new PlanResult(null, "AVIC requested, not active: this CPU has no AVIC (no avic flag in /proc/cpuinfo), and kvm_amd's force_avic=1 on such a CPU only pretends (KVM warns \"AVIC is not supported in CPUID but force enabled\"; an SMP guest then fails to start its second CPU)");
-        if (avic == avicNow)
+        var set = new SortedDictionary<string, string>();
+        if (avic != avicNow) set["avic"] = avic ? "1" : "0";
+        if (hasIpiv && avic && KvmModules.IsOn(current["enable_ipiv"]) != want.Ipiv) set["enable_ipiv"] = want.Ipiv ? "1" : "0";
+        if (set.Count == 0)
             return new PlanResult(null, $"no kvm_amd parameter change reaches {Describe(want)} from {state.Detail}");
-        return new PlanResult(new ReloadPlan(module,
-            new SortedDictionary<string, string> { ["avic"] = avic ? "1" : "0" },
-            new SortedDictionary<string, string> { ["avic"] = current["avic"] }), null);
+        return new PlanResult(new ReloadPlan(module, set,
+            new SortedDictionary<string, string>(set.Keys.ToDictionary(k => k, k => current[k]))), null);
     }
 
     static bool HasAll(CpuInfo cpu, params string[] flags) => flags.All(cpu.VmxFlags.Contains);

@@ -28,8 +28,9 @@ public sealed record VirtWant(bool Ipiv, Want Apicv)
 /// </summary>
 public sealed record VirtState(string Backend, bool Apicv, bool Ipiv, string Detail, IReadOnlyDictionary<string, string> Parameters)
 {
-    public static readonly IReadOnlyList<string> IntelParameters = ["enable_apicv", "enable_ipiv"];
-    public static readonly IReadOnlyList<string> AmdParameters = ["avic", "force_avic"];
+    public static readonly IReadOnlyList<string> IntelParameters = ["enable_apicv", "enable_ipiv", "enable_device_posted_irqs"];
+    /// <summary>kvm_amd's own enable_ipiv is newer than 6.12 (absent means AVIC accelerates IPIs whenever it is on).</summary>
+    public static readonly IReadOnlyList<string> AmdParameters = ["avic", "force_avic", "enable_ipiv"];
 
     public static VirtState Read(KvmModules m)
     {
@@ -42,16 +43,25 @@ public sealed record VirtState(string Backend, bool Apicv, bool Ipiv, string Det
                 bool apicv = KvmModules.IsOn(p.GetValueOrDefault("enable_apicv"));
                 bool ipivParam = KvmModules.IsOn(p.GetValueOrDefault("enable_ipiv"));
                 bool ipiv = apicv && ipivParam;
-                var values = string.Join(" ", IntelParameters.Select(n => $"{n}={p.GetValueOrDefault(n, "missing")}"));
+                var values = string.Join(" ", IntelParameters.Where(n => n != "enable_device_posted_irqs" || p.ContainsKey(n))
+                    .Select(n => $"{n}={p.GetValueOrDefault(n, "missing")}"));
                 var meaning = ipivParam && !apicv ? "APICv off, so IPIv off too" : $"APICv {OnOff(apicv)}, IPIv {OnOff(ipiv)}";
                 return new VirtState(backend, apicv, ipiv, $"kvm_intel {values}: {meaning}", p);
             }
             case KvmModules.Amd:
             {
                 var p = Params(m, KvmModules.Amd, AmdParameters);
-                bool avic = KvmModules.IsOn(p.GetValueOrDefault("avic"));
-                var values = string.Join(" ", AmdParameters.Select(n => $"{n}={p.GetValueOrDefault(n, "missing")}"));
-                return new VirtState(backend, avic, avic, $"kvm_amd {values}: AVIC {OnOff(avic)} (AMD's APIC virtualization and IPI acceleration in one)", p);
+                var avicText = p.GetValueOrDefault("avic");
+                // avic=-1 is "auto" in kernels that choose by CPU: sysfs then does not say whether
+                // AVIC came on, so the state is taken as on and the in-VM trace has the last word.
+                bool auto = KvmModules.IsAuto(avicText);
+                bool avic = auto || KvmModules.IsOn(avicText);
+                bool ipiv = avic && (!p.TryGetValue("enable_ipiv", out var amdIpiv) || KvmModules.IsOn(amdIpiv));
+                var values = string.Join(" ", AmdParameters.Where(p.ContainsKey).Select(n => $"{n}={p[n]}"));
+                var meaning = auto ? "AVIC auto (sysfs does not say whether it came on; the in-VM trace checks)"
+                    : avic && !ipiv ? "AVIC on, its IPI acceleration off (enable_ipiv=N)"
+                    : $"AVIC {OnOff(avic)} (AMD's APIC virtualization and IPI acceleration in one)";
+                return new VirtState(backend, avic, ipiv, $"kvm_amd {values}: {meaning}", p);
             }
             case KvmModules.None:
                 return new VirtState(backend, false, false, "no KVM module is loaded", new Dictionary<string, string>());

@@ -7,17 +7,9 @@ namespace Runner.Nested;
 /// </summary>
 public static class NestedCache
 {
-    public const string Variable = "KTEST_CACHE";
+    public const string Variable = Workspace.UserCacheDir.Variable;
 
-    public static string Root()
-    {
-        var explicitDir = Environment.GetEnvironmentVariable(Variable);
-        if (!string.IsNullOrEmpty(explicitDir))
-            return Path.GetFullPath(explicitDir);
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDir, "ktest");
-    }
+    public static string Root() => Workspace.UserCacheDir.Root();
 
     public static string Dir(params string[] parts)
     {

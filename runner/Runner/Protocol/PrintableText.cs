@@ -5,9 +5,10 @@ namespace Runner.Protocol;
 
 /// <summary>
 /// Guest and QEMU output as safe text. The runner reads the child's bytes as Latin-1 (one
-/// char per byte), and every byte outside printable ASCII except a tab becomes `\xNN`, so an
-/// ESC from the guest never reaches the terminal, and TAP YAML, JUnit XML and JSON stay
-/// valid whatever the guest sent.
+/// char per byte). A well-formed UTF-8 sequence of a printable character is kept as that
+/// character (an L1 runner's "×" and "±" come through this way); every other byte outside
+/// printable ASCII except a tab becomes `\xNN`, so an ESC from the guest never reaches the
+/// terminal, and TAP YAML, JUnit XML and JSON stay valid whatever the guest sent.
 /// </summary>
 public static class PrintableText
 {
@@ -21,9 +22,32 @@ public static class PrintableText
         {
             char c = text[i];
             if (IsPlain(c)) sb.Append(c);
+            else if (Utf8At(text, i) is { } seq) { sb.Append(seq.Text); i += seq.Length - 1; }
             else sb.Append("\\x").Append(((int)c & 0xFF).ToString("x2", CultureInfo.InvariantCulture));
         }
         return sb.ToString();
+    }
+
+    static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+
+    /// <summary>The printable character a UTF-8 sequence starting at <paramref name="i"/> encodes, or null.</summary>
+    static (string Text, int Length)? Utf8At(string bytes, int i)
+    {
+        int lead = bytes[i] & 0xFF;
+        int length = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 && lead <= 0xDF ? 2 : 0;
+        if (length == 0 || i + length > bytes.Length || bytes[i] > 0xFF) return null;
+        var buffer = new byte[length];
+        for (int k = 0; k < length; k++)
+        {
+            if (bytes[i + k] > 0xFF) return null;
+            buffer[k] = (byte)bytes[i + k];
+        }
+        string decoded;
+        try { decoded = StrictUtf8.GetString(buffer); }
+        catch (DecoderFallbackException) { return null; }
+        // C1 controls and other non-printing characters stay escaped.
+        return decoded.EnumerateRunes().All(r => !Rune.IsControl(r) && Rune.GetUnicodeCategory(r) != UnicodeCategory.Format)
+            ? (decoded, length) : null;
     }
 
     static bool IsPlain(char c) => c is >= ' ' and <= '~' or '\t';

@@ -39,12 +39,12 @@ public static class VerdictJudge
             {
                 case CheckPassRecord p:
                     checks.Add(knownIssue(p.Name) is { Intermittent: false } why
-                        ? new CheckResult(p.Name, CheckOutcome.XPass, "", why.Reason)
+                        ? new CheckResult(p.Name, CheckOutcome.XPass, "", why.Reason) { ErratumId = why.Id }
                         : new CheckResult(p.Name, CheckOutcome.Pass, ""));
                     break;
                 case CheckFailRecord f:
                     checks.Add(knownIssue(f.Name) is { } known
-                        ? new CheckResult(f.Name, CheckOutcome.XFail, f.Detail, known.Reason)
+                        ? new CheckResult(f.Name, CheckOutcome.XFail, f.Detail, known.Reason) { ErratumId = known.Id }
                         : new CheckResult(f.Name, CheckOutcome.Fail, f.Detail));
                     break;
                 case SkipRecord s:

@@ -9,7 +9,7 @@ namespace Runner.Qemu;
 /// </summary>
 public sealed class KvmStatsReader : IAsyncDisposable
 {
-    static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    static TimeSpan ConnectTimeout => Host.NestedHost.Scale(TimeSpan.FromSeconds(5));
     static readonly JsonObject VcpuTarget = new() { ["target"] = "vcpu" };
     static readonly JsonObject VmTarget = new() { ["target"] = "vm" };
 

@@ -37,7 +37,8 @@ public sealed class QmpClient : IAsyncDisposable
     readonly SemaphoreSlim _gate = new(1, 1);
     int _nextId;
 
-    public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>Stretched in a slow L1 host, where a loaded TCG QEMU answers late but answers.</summary>
+    public static TimeSpan DefaultCommandTimeout => Host.NestedHost.Scale(TimeSpan.FromSeconds(3));
 
     /// <summary>QEMU's version from the greeting, e.g. 7.2.22.</summary>
     public Version? QemuVersion { get; private set; }

@@ -29,6 +29,8 @@ public static class CapsReport
         Line(o, "QEMU", caps.Qemu is null ? caps.QemuProblem : $"{caps.Qemu.Path} — {caps.Qemu.VersionText}");
         Line(o, "KVM -cpu", caps.Guest.CpuModel is null ? $"unknown — {caps.Guest.CpuModelDetail}" : $"{caps.Guest.CpuModel} — {caps.Guest.CpuModelDetail}");
         Line(o, "SSE in KVM guest", caps.Guest.SseReport);
+        if (caps.GuestProbeOrigin.Length > 0)
+            Line(o, "guest probe", caps.GuestProbeOrigin);
         if (caps.Nested.IsL1)
             Line(o, "L1 host", $"{caps.Where(kvm: true)} ({caps.Nested.Origin}); {caps.Nested.ScaleDetail}; {caps.Nested.FiguresCaveat}");
         // The values tests/errata.cfg `when =` conditions are matched against.

@@ -36,7 +36,9 @@ public sealed class ConsoleReporter(IAnsiConsole console, bool verbose, bool sho
         // Inside an L1 host "kvm" alone would hide which KVM and under what: each line names it.
         var accel = showWhere && r.Where is { } where ? where : r.Accel.Accel?.ToText() ?? "not run";
         var time = r.Argv is null ? "" : $", {r.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
-        var reason = r.Verdict.Reason.Length > 0 ? $": {r.Verdict.Reason}" : "";
+        // One line a person can read; -v keeps the whole reason (so do the log, JUnit and JSON).
+        var why = verbose ? r.Verdict.Reason.ReplaceLineEndings(" ") : VerdictLine.Short(r.Verdict);
+        var reason = why.Length > 0 ? $": {why}" : "";
         console.MarkupLine($"[{Color(r.Outcome)}]{label,-7}[/] {Markup.Escape($"{r.Entry.Name} ({accel}{time}){reason}")}");
 
         foreach (var c in r.Verdict.Checks)
@@ -46,7 +48,7 @@ public sealed class ConsoleReporter(IAnsiConsole console, bool verbose, bool sho
             var text = c.Outcome switch
             {
                 CheckOutcome.Pass => c.Name,
-                CheckOutcome.XFail => $"{c.Name}: {c.Detail} [known issue: {c.ErratumReason}]",
+                CheckOutcome.XFail => $"{c.Name}: {c.Detail} [known issue{Id(c)}: {c.ErratumReason}]",
                 CheckOutcome.XPass => $"{c.Name} passed but tests/errata.cfg expects a failure here ({c.ErratumReason})",
                 _ => $"{c.Name}: {c.Detail}",
             };
@@ -62,6 +64,8 @@ public sealed class ConsoleReporter(IAnsiConsole console, bool verbose, bool sho
                 console.MarkupLine($"        [grey]{Markup.Escape($"log: {r.LogPath}")}[/]");
         }
     }
+
+    static string Id(CheckResult c) => c.ErratumId is { Length: > 0 } id ? $" {id}" : "";
 
     public void Summary(RunSummary s)
     {

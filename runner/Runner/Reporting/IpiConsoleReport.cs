@@ -13,8 +13,8 @@ public static class IpiConsoleReport
     static readonly IReadOnlyDictionary<string, string[]> Relevant = new Dictionary<string, string[]>
     {
         ["kvm"] = ["halt_poll_ns"],
-        ["kvm_intel"] = ["enable_apicv", "enable_ipiv"],
-        ["kvm_amd"] = ["avic", "force_avic"],
+        ["kvm_intel"] = ["enable_apicv", "enable_ipiv", "enable_device_posted_irqs"],
+        ["kvm_amd"] = ["avic", "force_avic", "enable_ipiv"],
     };
 
     public static IReadOnlyList<string> HeaderLines(IpiReport r)
@@ -52,22 +52,16 @@ public static class IpiConsoleReport
     }
 
     public static IReadOnlyList<string> ColumnLines(IpiReport r) =>
-        r.Columns.Select(c => c.Unavailable is { } why
-            ? $"  {c.Label,-16} unavailable: {why}"
-            : $"  {c.Label,-16} ran on: {c.VerifiedState}").ToList();
-
-    public static void WriteHeader(IAnsiConsole console, IpiReport r)
-    {
-        foreach (var line in HeaderLines(r))
-            console.WriteLine(line);
-    }
+        r.Columns.SelectMany(c => c.Unavailable is { } why
+            ? new[] { $"  {c.Label,-16} unavailable: {why}" }
+            : new[] { $"  {c.Label,-16} ran on: {c.VerifiedState}", $"  {"",-16} in the VM: {c.InVm ?? "not observed"}" }).ToList();
 
     public static void WriteResults(IAnsiConsole console, IpiReport r)
     {
         console.WriteLine();
         if (r.Settings.Iterations > 0)
             console.WriteLine($"round trips per batch: {r.Settings.Iterations}, warm-up {r.Settings.Warmup} ({r.Settings.IterationsSource})");
-        console.WriteLine("columns (host state verified from sysfs right before each column ran):");
+        console.WriteLine("columns (host state from sysfs right before each column ran; the VM's own state from KVM's APICv inhibit trace during each timed batch):");
         foreach (var line in ColumnLines(r))
             console.WriteLine(line);
         console.WriteLine();
@@ -103,7 +97,9 @@ public static class IpiConsoleReport
             {
                 var st = c.Stats!;
                 var exits = st.ExitsPerIpi is { } e
-                    ? $"{e.Mean.ToString("0.00", Inv)} VM exits per IPI (QMP query-stats `exits`, all vCPUs, timed batch only)"
+                    ? $"{e.Mean.ToString("0.00", Inv)} VM exits per IPI (QMP query-stats `exits`, all vCPUs, timed batch only, " +
+                      $"less one sync handshake: {Num(st.HandshakeExits?.Median)} exits median, measured by an empty region in the same boot; " +
+                      $"{(st.RawExitsPerIpi is { } raw ? raw.Mean.ToString("0.00", Inv) : "n/a")} with it)"
                     : $"exits per IPI unavailable: {st.ExitsUnavailable}";
                 var partial = st.ExitsPerIpi is not null && st.ExitsUnavailable is not null ? $" ({st.ExitsUnavailable})" : "";
                 lines.Add($"{c.Label}: {exits}{partial}; timer overhead {Num(st.TimerOverheadMedian)} cycles median " +

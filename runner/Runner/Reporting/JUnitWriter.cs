@@ -26,17 +26,24 @@ public static class JUnitWriter
             cases.AddRange(r.Verdict.Checks.Select(c => CheckCase(r.Entry.Name, c)));
         }
 
+        return Document("runner", cases, results.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration),
+            partialReason is null ? null : new XElement("properties",
+                new XElement("property", new XAttribute("name", "partial"), new XAttribute("value", partialReason))));
+    }
+
+    /// <summary>One testsuite of these cases in a testsuites document, with the counts CI dashboards read.</summary>
+    public static XDocument Document(string suiteName, IReadOnlyList<XElement> cases, TimeSpan time, XElement? suiteProperties = null)
+    {
         int failures = cases.Count(c => c.Element("failure") is not null);
         int skipped = cases.Count(c => c.Element("skipped") is not null);
         var suite = new XElement("testsuite",
-            new XAttribute("name", "runner"),
+            new XAttribute("name", suiteName),
             new XAttribute("tests", cases.Count),
             new XAttribute("failures", failures),
             new XAttribute("errors", 0),
             new XAttribute("skipped", skipped),
-            new XAttribute("time", Seconds(results.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration))),
-            partialReason is null ? null : new XElement("properties",
-                new XElement("property", new XAttribute("name", "partial"), new XAttribute("value", partialReason))),
+            new XAttribute("time", Seconds(time)),
+            suiteProperties,
             cases);
         return new XDocument(new XDeclaration("1.0", "utf-8", null),
             new XElement("testsuites",

@@ -31,7 +31,7 @@ public static class RunJsonWriter
         string? JudgedOutcome = null,
         string? JudgedReason = null);
 
-    public sealed record CheckEntry(string Name, string Outcome, string? Detail, string? Erratum);
+    public sealed record CheckEntry(string Name, string Outcome, string? Detail, string? Erratum, string? ErratumId = null);
 
     public static RunFile Build(IReadOnlyList<TestRunResult> results, string hostLine, string? partialReason = null) =>
         new(Schema, RunnerVersion.Text, hostLine, results.Select(Entry).ToList()) { Partial = partialReason is not null, PartialReason = partialReason };
@@ -46,7 +46,7 @@ public static class RunJsonWriter
         r.Argv,
         LastByName(r.Verdict.Metrics.Select(m => (m.Name, m.Value))),
         LastByName(r.Verdict.Infos.Select(i => (i.Key, i.Text))),
-        r.Verdict.Checks.Select(c => new CheckEntry(c.Name, c.Outcome.Label(), c.Detail.Length > 0 ? c.Detail : null, c.ErratumReason)).ToList(),
+        r.Verdict.Checks.Select(c => new CheckEntry(c.Name, c.Outcome.Label(), c.Detail.Length > 0 ? c.Detail : null, c.ErratumReason, c.ErratumId)).ToList(),
         r.KvmReadings,
         r.LogPath,
         r.Verdict.Judged?.Outcome.Label(),

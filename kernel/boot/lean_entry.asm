@@ -1,0 +1,69 @@
+; Lean interrupt entries for benchmarks: a small pool of entries, each assigned to
+; one vector at a time by LeanIdt (kernel/lib/LeanIdt.cs). An entry saves only the
+; registers the SysV ABI lets a callee clobber (rax, rcx, rdx, rsi, rdi, r8-r11),
+; calls the vector's C# handler directly, restores them and returns with IRETQ. The
+; call's target is the handler itself: LeanIdt patches the rel32 of that CALL when it
+; installs a handler, so there is no table lookup and no indirect call on the way.
+;
+; Stack: the CPU aligns RSP to 16 before pushing its five words (SDM vol. 3A 6.14.2),
+; so RSP is 8 mod 16 after them; nine pushes make it 0 mod 16 at the CALL, as SysV
+; asks. Only vectors without an error code (external interrupts) may use an entry.
+
+%include "layout.inc"
+
+%define LEAN_ENTRIES 8
+
+section .text
+bits 64
+
+; Where a CALL of an entry not yet installed lands: a handler was never installed.
+extern lean_entry_unset
+
+%macro LEAN_ENTRY 1
+align 16
+lean_entry_%1:
+        push rax
+        push rcx
+        push rdx
+        push rsi
+        push rdi
+        push r8
+        push r9
+        push r10
+        push r11
+lean_entry_call_%1:
+        call lean_entry_unset           ; rel32 patched by LeanIdt.Install
+        pop r11
+        pop r10
+        pop r9
+        pop r8
+        pop rdi
+        pop rsi
+        pop rdx
+        pop rcx
+        pop rax
+        iretq
+%endmacro
+
+%assign n 0
+%rep LEAN_ENTRIES
+LEAN_ENTRY n
+%assign n n + 1
+%endrep
+
+section .rodata
+align 8
+; struct { uint64 entry; uint64 callInstruction; } [LEAN_ENTRIES]
+lean_entry_table:
+%assign n 0
+%rep LEAN_ENTRIES
+        dq lean_entry_%+n, lean_entry_call_%+n
+%assign n n + 1
+%endrep
+
+section .text
+global lean_entry_table_address         ; void* lean_entry_table_address(int* count)
+lean_entry_table_address:
+        mov dword [rdi], LEAN_ENTRIES
+        lea rax, [rel lean_entry_table]
+        ret

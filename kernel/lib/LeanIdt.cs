@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+
+namespace Kernel
+{
+    /// <summary>
+    /// The benchmarks' interrupt path (boot/lean_entry.asm): a vector's gate points at an
+    /// entry that saves only the SysV caller-saved registers and calls the vector's
+    /// <c>[UnmanagedCallersOnly]</c> handler directly: the entry's CALL is patched to the
+    /// handler, so nothing looks the vector up. The handler gets no frame; a test that
+    /// needs the interrupted registers or the vector uses <see cref="Idt.Set"/>.
+    /// Only for vectors the CPU pushes no error code for (external interrupts).
+    /// </summary>
+    public static unsafe class LeanIdt
+    {
+        private const byte CallRel32Opcode = 0xE8;
+        private const int CallRel32Length = 5;
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct Entry
+        {
+            public ulong Address;          // what the gate points at
+            public byte* CallInstruction;  // the CALL rel32 whose displacement names the handler
+        }
+
+        private const int MaxEntries = 8;   // LEAN_ENTRIES in boot/lean_entry.asm
+        private struct Owners { public fixed int Vector[MaxEntries]; }
+        private static Owners s_owner;      // vector + 1 per entry; 0 = free
+
+        [DllImport("*"), SuppressGCTransition]
+        private static extern Entry* lean_entry_table_address(int* count);
+
+        /// <summary>
+        /// Points <paramref name="vector"/>'s gate at a free lean entry whose CALL goes to
+        /// <paramref name="handler"/>. False if every entry is taken or the vector raises an
+        /// error code. Install before the CPUs that take the vector enable interrupts; a
+        /// CPU other than this one runs <see cref="SerializeAfterInstall"/> first, because the
+        /// entry's code was just written (SDM vol. 3A, "Handling Self- and Cross-Modifying Code").
+        /// </summary>
+        public static bool Install(int vector, delegate* unmanaged<void> handler)
+        {
+            if (vector < Exceptions.FirstExternal || vector >= Idt.Vectors) return false;
+            int count;
+            Entry* table = lean_entry_table_address(&count);
+            if (count > MaxEntries) count = MaxEntries;
+            int slot = -1;
+            for (int i = 0; i < count && slot < 0; i++)
+                if (s_owner.Vector[i] == vector + 1 || s_owner.Vector[i] == 0) slot = i;
+            if (slot < 0) return false;
+            byte* call = table[slot].CallInstruction;
+            if (call[0] != CallRel32Opcode) return false;
+            long displacement = (long)handler - (long)(call + CallRel32Length);
+            if (displacement != (int)displacement) return false;
+            *(int*)(call + 1) = (int)displacement;
+            s_owner.Vector[slot] = vector + 1;
+            Idt.SetRawGate(vector, table[slot].Address);
+            return true;
+        }
+
+        /// <summary>Gives <paramref name="vector"/> back to the general dispatcher (<see cref="Idt.Set"/>).</summary>
+        public static void Remove(int vector)
+        {
+            for (int i = 0; i < MaxEntries; i++)
+                if (s_owner.Vector[i] == vector + 1) s_owner.Vector[i] = 0;
+            Idt.RestoreGate(vector);
+        }
+
+        /// <summary>CPUID, a serializing instruction: makes this CPU see entries another CPU patched.</summary>
+        public static void SerializeAfterInstall() => Cpu.Cpuid(CpuidLeaves.Vendor);
+
+        [UnmanagedCallersOnly(EntryPoint = "lean_entry_unset")]
+        private static void Unset() =>
+            Report.Check(false, "lean_idt.handler_installed", "a lean entry ran before LeanIdt.Install gave it a handler");
+    }
+}

@@ -1,0 +1,31 @@
+using Runner.Bench;
+using Runner.Counters;
+
+namespace Runner.Tests.Bench;
+
+public class IpiColumnVerdictTests
+{
+    static IpiColumnResult Column(bool ipiv, params IpiRun[] runs) =>
+        new() { Key = "xapic/w-ipiv", Label = "xAPIC w/ IPIv", Apic = "xapic", Ipiv = ipiv, Runs = runs };
+
+    static IpiRun Used(params string[] inhibits) => new()
+    {
+        Index = 1, Outcome = "PASS", Used = true,
+        Apicv = new ApicvObservation { State = ApicvInVm.Inhibited, Inhibits = inhibits, Detail = "inhibited" },
+    };
+
+    [Fact]
+    public void TheDiagnosticFailsWhenThePitInhibitWasNotReported()
+    {
+        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(true, Used("DISABLED")), diagnostic: true)?.Kind);
+        Assert.Null(IpiColumnVerdict.Judge(Column(true, Used("PIT_REINJ")), diagnostic: true));
+    }
+
+    [Fact]
+    public void AFailedRunFailsAndAnUnavailableColumnIsSkipped()
+    {
+        var failed = new IpiRun { Index = 2, Outcome = "FAIL", Used = false, Excluded = "FAIL: boot.cpus_online" };
+        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(false, Used(), failed), diagnostic: false)?.Kind);
+        Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true) with { Unavailable = "no AVIC" }, diagnostic: false)?.Kind);
+    }
+}

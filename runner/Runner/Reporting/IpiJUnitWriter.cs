@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Runner.Bench;
+
+namespace Runner.Reporting;
+
+/// <summary>`runner ipi --junit`: one testcase per column (classname "ipi"), judged by <see cref="IpiColumnVerdict"/>.</summary>
+public static class IpiJUnitWriter
+{
+    public static XDocument Build(IpiReport report, bool diagnostic)
+    {
+        var cases = report.Columns.Select(c =>
+        {
+            var e = new XElement("testcase",
+                new XAttribute("classname", "ipi"),
+                new XAttribute("name", c.Key),
+                new XAttribute("time", c.Runs.Sum(r => r.DurationSeconds).ToString("0.###", CultureInfo.InvariantCulture)),
+                new XElement("properties",
+                    new XElement("property", new XAttribute("name", "where"), new XAttribute("value", report.Host.Where)),
+                    new XElement("property", new XAttribute("name", "in_vm"), new XAttribute("value", c.InVm ?? ""))));
+            if (IpiColumnVerdict.Judge(c, diagnostic) is { } v)
+                e.Add(new XElement(v.Kind, new XAttribute("message", v.Why)));
+            return e;
+        }).ToList();
+        return JUnitWriter.Document("runner ipi", cases, TimeSpan.FromSeconds(report.Columns.Sum(c => c.Runs.Sum(r => r.DurationSeconds))));
+    }
+}

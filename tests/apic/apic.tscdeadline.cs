@@ -1,0 +1,108 @@
+using Kernel;
+
+/// <summary>The APIC timer in TSC-deadline mode (SDM 11.5.4.1).</summary>
+internal static unsafe partial class TestKernel
+{
+    private static void TscDeadlineTimer(ulong slack, long* late, long* stolen)
+    {
+        if (!Apic.TscDeadlineSupported)
+        {
+            Report.Skip("apic.tscdeadline", "CPUID.1:ECX.TSC_Deadline[bit 24] is clear");
+            return;
+        }
+        ulong span = Tsc.MicrosecondsToCycles(DeadlineUs);
+
+        // Outside TSC-deadline mode IA32_TSC_DEADLINE reads 0 and ignores writes (SDM 11.5.4.1).
+        s_timerCount = 0;
+        Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerOneShot | VTimer);
+        Apic.TimerInitialCount = 0;
+        Apic.TscDeadline = Cpu.Rdtsc() + span;
+        Report.CheckEqual("apic.tscdeadline.msr_ignored_outside_mode", 0, Apic.TscDeadline);
+        InterruptWindow.Open(3 * DeadlineUs);
+        Report.CheckEqual("apic.tscdeadline.no_fire_outside_mode", 0, (ulong)s_timerCount);
+
+        Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
+        Report.CheckEqual("apic.tscdeadline.lvt_mode_rw", ApicRegisters.TimerTscDeadline, Apic.TimerMode);
+        // In TSC-deadline mode initial-count writes are ignored and current count reads 0.
+        Apic.TimerInitialCount = TscDeadlineModeCountProbe;
+        Report.CheckEqual("apic.tscdeadline.initial_count_ignored", 0, Apic.TimerInitialCount);
+        Report.CheckEqual("apic.tscdeadline.current_count_zero", 0, Apic.TimerCurrentCount);
+
+        ulong far = Cpu.Rdtsc() + span * FarDeadlineSpans;
+        Apic.TscDeadline = far;
+        Report.CheckEqual("apic.tscdeadline.msr_readback", far, Apic.TscDeadline);
+        Apic.TscDeadline = TscDeadlineMsr.Disarmed;
+        Report.CheckEqual("apic.tscdeadline.msr_zero_after_disarm", 0, Apic.TscDeadline);
+
+        // Writing 0 disarms a pending deadline.
+        s_timerCount = 0;
+        Apic.TimerTscDeadline(VTimer, Cpu.Rdtsc() + span);
+        Apic.TscDeadline = TscDeadlineMsr.Disarmed;
+        InterruptWindow.Open(3 * DeadlineUs);
+        Report.CheckEqual("apic.tscdeadline.zero_disarms", 0, (ulong)s_timerCount);
+
+        // Fires once, not before the deadline, then clears the MSR (a few times: lateness by median).
+        int fired = 0, once = 0, cleared = 0, extraFires = 0;
+        long secondAfter = 0;
+        for (int r = 0; r < TimerRepeats; r++)
+        {
+            s_timerCount = 0;
+            ulong steal0 = StealTime.Nanoseconds;
+            ulong deadlineAt = Cpu.Rdtsc() + span;
+            Apic.TimerTscDeadline(VTimer, deadlineAt);
+            if (!WaitTimer(1, WaitUs)) continue;
+            stolen[fired] = StolenBefore(0, steal0);
+            late[fired++] = (long)(s_timerLog.Tsc[0] - deadlineAt);
+            if (Apic.TscDeadline == TscDeadlineMsr.Disarmed) cleared++;
+            InterruptWindow.Open(QuietUs);
+            if (s_timerCount == 1) once++;
+            else if (s_timerCount > 1 && extraFires == 0)
+            {
+                // How a second fire looks tells a re-injection (at once) from a re-armed timer (later).
+                extraFires = s_timerCount - 1;
+                secondAfter = (long)(s_timerLog.Tsc[1] - s_timerLog.Tsc[0]);
+            }
+        }
+        if (extraFires > 0)
+        {
+            Report.Metric("apic.tscdeadline.extra_fires_first_seen", extraFires, "count");
+            Report.Metric("apic.tscdeadline.second_fire_after_cycles", secondAfter, "cycles");
+        }
+        Report.CheckEqual("apic.tscdeadline.fires", TimerRepeats, (ulong)fired);
+        Report.CheckEqual("apic.tscdeadline.msr_cleared_after_fire", (ulong)fired, (ulong)cleared);
+        Report.CheckEqual("apic.tscdeadline.fires_once", (ulong)fired, (ulong)once);
+        if (fired > 0)
+            JudgeLateness(late, stolen, fired, 0, (long)slack, "apic.tscdeadline.not_early", "apic.tscdeadline.median_on_time",
+                "apic.tscdeadline.late_min_cycles", "apic.tscdeadline.late_median_cycles", "apic.tscdeadline.late_max_cycles",
+                "apic.tscdeadline.steal_median_cycles");
+
+        // A deadline already passed fires at once.
+        fired = 0;
+        for (int r = 0; r < TimerRepeats; r++)
+        {
+            s_timerCount = 0;
+            ulong steal0 = StealTime.Nanoseconds;
+            ulong deadlineAt = Cpu.Rdtsc();
+            Apic.TimerTscDeadline(VTimer, deadlineAt);
+            if (!WaitTimer(1, WaitUs)) continue;
+            stolen[fired] = StolenBefore(0, steal0);
+            late[fired++] = (long)(s_timerLog.Tsc[0] - deadlineAt);
+        }
+        Report.CheckEqual("apic.tscdeadline.past_deadline_fires", TimerRepeats, (ulong)fired);
+        if (fired > 0)
+            JudgeLateness(late, stolen, fired, 0, (long)slack, "apic.tscdeadline.past_deadline_not_early", "apic.tscdeadline.past_deadline_median_at_once",
+                "apic.tscdeadline.past_late_min_cycles", "apic.tscdeadline.past_late_median_cycles", "apic.tscdeadline.past_late_max_cycles",
+                "apic.tscdeadline.past_steal_median_cycles");
+
+        // Changing the timer mode disarms it (SDM 11.5.4.1).
+        s_timerCount = 0;
+        Apic.TimerTscDeadline(VTimer, Cpu.Rdtsc() + span);
+        Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerOneShot | VTimer);
+        InterruptWindow.Open(3 * DeadlineUs);
+        Report.CheckEqual("apic.tscdeadline.mode_change_disarms", 0, (ulong)s_timerCount);
+        Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
+        Report.CheckEqual("apic.tscdeadline.msr_zero_after_mode_change", 0, Apic.TscDeadline);
+        InterruptWindow.Open(QuietUs);
+        Report.CheckEqual("apic.tscdeadline.no_fire_after_mode_change", 0, (ulong)s_timerCount);
+    }
+}

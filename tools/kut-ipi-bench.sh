@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# IPI round trip: kvm-unit-tests' `vmexit ipi` against `runner ipi`, interleaved on
+# this host, ROUNDS rounds (default 5), medians and ranges over the rounds.
+#
+#   tools/kut-ipi-bench.sh [ROUNDS]
+#
+# kvm-unit-tests is cloned and built in a scratch folder outside this repository
+# (KUT_DIR, default ${TMPDIR:-/tmp}/ktest-kut), from KUT_SOURCE (a git URL or a local
+# clone; default the upstream repository), at KUT_COMMIT if set. Nothing of it is
+# ever written inside the repository.
+#
+# Per round, each on its own:
+#   kvm-unit-tests x2APIC  x86/run x86/vmexit.flat -smp 2 -append ipi
+#   kvm-unit-tests xAPIC   x86/run x86/vmexit.flat -smp 2 -append ipi -cpu qemu64,-x2apic
+#   ours, halted target    build/bin/runner ipi --halt --runs 5 --iters 200 --warmup 20
+#   ours, spinning target  build/bin/runner ipi --runs 5 --iters 200 --warmup 20
+# kvm-unit-tests' figure is its `ipi N` line (cycles per on_cpu() round trip to a
+# halting AP, its whole loop over the iterations divided by their number, as our
+# ipi.cycles.avg is); its `ipi ipi N` line (the on_cpu() call alone) is shown too.
+# Ours are the medians over the 5 boots of the C# and assembly columns (w/o IPIv),
+# with the timer overhead median each run measured.
+set -euo pipefail
+
+ROUNDS=${1:-5}
+[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || { echo "kut-ipi-bench: ROUNDS must be a positive number, got '$ROUNDS'" >&2; exit 2; }
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KUT_DIR=${KUT_DIR:-${TMPDIR:-/tmp}/ktest-kut}
+KUT_SOURCE=${KUT_SOURCE:-https://gitlab.com/kvm-unit-tests/kvm-unit-tests.git}
+RUNNER=$ROOT/build/bin/runner
+OURS_ARGS=(--runs 5 --iters 200 --warmup 20)
+KUT_TIMEOUT=${KUT_TIMEOUT:-300}
+
+for tool in jq git make gcc timeout; do
+    command -v "$tool" >/dev/null || { echo "kut-ipi-bench: '$tool' not found: install it (apt-get install $tool)" >&2; exit 2; }
+done
+[[ -x $RUNNER ]] || { echo "kut-ipi-bench: $RUNNER not found: run 'make' first" >&2; exit 2; }
+mkdir -p "$KUT_DIR"
+KUT_DIR=$(cd "$KUT_DIR" && pwd)
+case "$KUT_DIR/" in
+    "$ROOT"/*) echo "kut-ipi-bench: KUT_DIR=$KUT_DIR is inside the repository; choose a scratch folder outside it" >&2; exit 2 ;;
+esac
+
+# ---- build kvm-unit-tests (once) ----
+SRC=$KUT_DIR/src
+if [[ ! -d $SRC/.git ]]; then
+    echo "cloning kvm-unit-tests from $KUT_SOURCE into $SRC" >&2
+    git clone -q "$KUT_SOURCE" "$SRC"
+fi
+if [[ -n ${KUT_COMMIT:-} ]]; then git -C "$SRC" checkout -q "$KUT_COMMIT"; fi
+KUT_REV=$(git -C "$SRC" log -1 --format='%h %cs')
+if [[ ! -f $SRC/x86/vmexit.flat ]]; then
+    echo "building kvm-unit-tests x86/vmexit.flat ($KUT_REV); log: $KUT_DIR/build.log" >&2
+    (cd "$SRC" && ./configure && make -j"$(nproc)" x86/vmexit.flat) >"$KUT_DIR/build.log" 2>&1 \
+        || { echo "kut-ipi-bench: building kvm-unit-tests failed; see $KUT_DIR/build.log" >&2; exit 1; }
+fi
+
+# kut MODE ROUND: prints "<ipi N> <ipi ipi N>" or fails naming what happened.
+kut() {
+    local mode=$1 round=$2 log=$KUT_DIR/round$2-$1.log extra=()
+    [[ $mode == xapic ]] && extra=(-cpu qemu64,-x2apic)
+    if ! (cd "$SRC" && timeout "$KUT_TIMEOUT" x86/run x86/vmexit.flat -smp 2 -append ipi "${extra[@]}") >"$log" 2>&1; then
+        # vmexit exits through isa-debug-exit with a non-zero status even when it passes;
+        # only a missing figure counts as a failure.
+        :
+    fi
+    local total on_cpu
+    # The serial console ends lines with CR LF.
+    total=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 ~ /^[0-9]+$/ { print $2; exit }')
+    on_cpu=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 == "ipi" { print $3; exit }')
+    [[ -n $total ]] || { echo "kut-ipi-bench: kvm-unit-tests $mode printed no 'ipi N' line (timeout ${KUT_TIMEOUT}s?); see $log" >&2; return 1; }
+    echo "$total ${on_cpu:-0}"
+}
+
+# ours TARGET ROUND: writes the runner's JSON for the round.
+ours() {
+    local target=$1 round=$2 json=$KUT_DIR/round$2-ours-$1.json extra=()
+    [[ $target == halt ]] && extra=(--halt)
+    "$RUNNER" ipi "${extra[@]}" "${OURS_ARGS[@]}" --json "$json" >"$KUT_DIR/round$round-ours-$target.log" 2>&1 \
+        || { echo "kut-ipi-bench: runner ipi ($target) failed; see $KUT_DIR/round$round-ours-$target.log" >&2; return 1; }
+    echo "$json"
+}
+
+# field JSON APIC FIELD: csharp|asm median, or the median of the runs' timer overhead medians.
+field() {
+    local json=$1 apic=$2 what=$3
+    case $what in
+        csharp|asm) jq -r --arg a "$apic" --arg w "$what" \
+            '.columns[] | select(.apic == $a and .ipiv == false) | .stats[$w].median // empty' "$json" ;;
+        overhead) jq -r --arg a "$apic" \
+            '[.columns[] | select(.apic == $a and .ipiv == false) | .runs[] | select(.used) | .metrics["timer.overhead.median"]] | sort | .[length / 2 | floor] // empty' "$json" ;;
+    esac
+}
+
+declare -A series
+add() { series[$1]+="$2 "; }
+
+for ((round = 1; round <= ROUNDS; round++)); do
+    echo "round $round/$ROUNDS" >&2
+    out=$(kut x2apic "$round"); read -r k2 k2c <<<"$out"
+    halt=$(ours halt "$round")
+    out=$(kut xapic "$round"); read -r kx kxc <<<"$out"
+    spin=$(ours spin "$round")
+    add kut.x2apic "$k2"; add kut_oncpu.x2apic "$k2c"
+    add kut.xapic "$kx"; add kut_oncpu.xapic "$kxc"
+    for apic in x2apic xapic; do
+        add halt.csharp.$apic "$(field "$halt" $apic csharp)"
+        add halt.asm.$apic "$(field "$halt" $apic asm)"
+        add halt.overhead.$apic "$(field "$halt" $apic overhead)"
+        add spin.csharp.$apic "$(field "$spin" $apic csharp)"
+        add spin.asm.$apic "$(field "$spin" $apic asm)"
+        add spin.overhead.$apic "$(field "$spin" $apic overhead)"
+    done
+    [[ $round == 1 ]] && HOST=$(jq -r '.host.where + ", QEMU " + .host.qemuVersion + ", -cpu " + .host.kvmCpuModel' "$halt")
+done
+
+# summary NUMBERS...: "median min max" of the numbers.
+summary() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f %.0f %.0f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
+# ratios A B: per-round A/B.
+ratios() { paste <(printf '%s\n' ${series[$1]}) <(printf '%s\n' ${series[$2]}) | awk '$2 > 0 { printf "%.3f\n", $1 / $2 }'; }
+ratio_summary() { ratios "$1" "$2" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'; }
+
+echo
+echo "IPI round trip, cycles: median [min - max] over $ROUNDS interleaved rounds"
+echo "host: ${HOST:-?}; date: $(date -u +%F); kvm-unit-tests $KUT_REV; ktest $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "command: tools/kut-ipi-bench.sh $ROUNDS"
+row() {
+    read -r m lo hi < <(summary ${series[$2]})
+    printf '  %-44s %12s  [%s - %s]\n' "$1" "$(printf "%'d" "$m")" "$(printf "%'d" "$lo")" "$(printf "%'d" "$hi")"
+}
+rrow() {
+    read -r m lo hi < <(ratio_summary "$2" "$3")
+    printf '  %-44s %12s  [%s - %s]  target %s\n' "$1" "$m" "$lo" "$hi" "$4"
+}
+for apic in x2apic xapic; do
+    echo "$apic:"
+    row "kvm-unit-tests ipi (halting AP)" kut.$apic
+    row "kvm-unit-tests ipi, on_cpu() alone" kut_oncpu.$apic
+    row "ours C#, halted target" halt.csharp.$apic
+    row "ours asm, halted target" halt.asm.$apic
+    row "ours C#, spinning target" spin.csharp.$apic
+    row "ours asm, spinning target" spin.asm.$apic
+    row "ours timer overhead (RDTSC pair), halted runs" halt.overhead.$apic
+    rrow "C# / kvm-unit-tests, halted" halt.csharp.$apic kut.$apic "<= 1.00"
+    rrow "C# / asm, halted" halt.csharp.$apic halt.asm.$apic "<= 1.50"
+    rrow "C# / asm, spinning" spin.csharp.$apic spin.asm.$apic "<= 1.05"
+done
+echo "per round (logs and JSON: $KUT_DIR/round*):"
+for key in $(printf '%s\n' "${!series[@]}" | sort); do printf '  %-24s %s\n' "$key" "${series[$key]}"; done
