@@ -15,10 +15,16 @@ static class FaultKernel
         return root;
     }
 
-    /// <summary>Live QEMU processes booting this checkout's faults kernel (a zombie is not live).</summary>
-    public static IReadOnlyList<int> LiveQemus(string root, string? mustContain = null)
+    /// <summary>
+    /// Live QEMU processes (a zombie is not live) that the runner with pid
+    /// <paramref name="runnerPid"/> started: their argv names the QMP socket in that
+    /// runner's scratch folder (runner-PID-XXXX). Other tests of this class run at the same
+    /// time, and other people's runs on a shared host, boot the same kernel; only the
+    /// runner under test's QEMUs say anything about it.
+    /// </summary>
+    public static IReadOnlyList<int> LiveQemus(int runnerPid, string? mustContain = null)
     {
-        var image = Path.Combine(root, "build", "faults.elf");
+        var scratch = $"{Path.DirectorySeparatorChar}runner-{runnerPid}-";
         var found = new List<int>();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
@@ -27,23 +33,23 @@ static class FaultKernel
             try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
             catch (IOException) { continue; }
             catch (UnauthorizedAccessException) { continue; }
-            if (cmdline.Contains("qemu-system", StringComparison.Ordinal) && cmdline.Contains(image, StringComparison.Ordinal)
+            if (cmdline.Contains("qemu-system", StringComparison.Ordinal) && cmdline.Contains(scratch, StringComparison.Ordinal)
                 && (mustContain is null || cmdline.Contains(mustContain, StringComparison.Ordinal)) && Fixtures.ProcessAlive(pid))
                 found.Add(pid);
         }
         return found;
     }
 
-    /// <summary>Waits until a QEMU for this kernel whose argv contains <paramref name="mustContain"/> runs.</summary>
-    public static async Task<int> WaitForQemu(string root, string mustContain, TimeSpan timeout)
+    /// <summary>Waits until the runner with pid <paramref name="runnerPid"/> runs a QEMU whose argv contains <paramref name="mustContain"/>.</summary>
+    public static async Task<int> WaitForQemu(int runnerPid, string mustContain, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            if (LiveQemus(root, mustContain) is [var pid, ..]) return pid;
+            if (LiveQemus(runnerPid, mustContain) is [var pid, ..]) return pid;
             await Task.Delay(20);
         }
-        throw new TimeoutException($"no QEMU with '{mustContain}' started within {timeout.TotalSeconds} s");
+        throw new TimeoutException($"runner {runnerPid} started no QEMU with '{mustContain}' within {timeout.TotalSeconds} s");
     }
 
     public static async Task WaitGone(int pid, TimeSpan timeout)
