@@ -79,10 +79,12 @@ $(BUILD)/%/kernel.o: $(BUILD)/%/kernel.dll
 	$(IlcPath) $< -o $@ $(ILCFLAGS)
 
 # Linked, then checked (no SSE/x87 anywhere, PVH note, nothing unresolved) before
-# it may take the final name.
+# it may take the final name. The old image goes first: after a failed link or check
+# there is no image the runner could boot with stale code.
 $(BUILD)/%.elf: $(BUILD)/%/kernel.o $(BOOT_OBJS) $(LDSCRIPT) $(IMAGETOOL)
+	@rm -f $@
 	ld.lld -nostdlib -static --no-pie -z max-page-size=4096 -T $(LDSCRIPT) -Map=$(BUILD)/$*/kernel.map -o $@.tmp $(BOOT_OBJS) $<
-	$(IMAGETOOL) check $@.tmp
+	$(IMAGETOOL) check $@.tmp || { rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
 $(IMAGETOOL): $(IMAGE_SRCS)
