@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Runner.Cli;
 using Runner.Execution;
+using Runner.Processes;
 using Runner.Tests.Cli;
 using Runner.Tests.Support;
 

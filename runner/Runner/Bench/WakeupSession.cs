@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Runner.Config;
 using Runner.Counters;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Workspace;
 
@@ -28,6 +28,9 @@ public static class WakeupSession
 {
     public const string EntryName = "wakeup";
 
+    public static readonly BenchTarget Target = new(EntryName, "file = wakeup, smp = 2, extra_params = -machine pcie=on -device edu",
+        "`runner wakeup` measures KVM's interrupt paths; run it on a KVM host or with --host-kernel");
+
     /// <summary>
     /// <paramref name="started"/> gets the report before any boot (its header lines),
     /// <paramref name="note"/> a line for people.
@@ -36,41 +39,21 @@ public static class WakeupSession
     public static async Task<(WakeupReport Report, bool Interrupted)> RunAsync(WakeupRequest req, IWakeupProgress progress,
         Action<WakeupReport> started, Action<string> note)
     {
-        var clock = Stopwatch.StartNew();
-        var startedAt = DateTimeOffset.Now;
-        var paths = req.Paths;
-        var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var entry = entries.FirstOrDefault(e => e.Name == EntryName)
-            ?? throw new UserErrorException($"{paths.Display(paths.UnitTestsConfig)} has no [{EntryName}] entry: add one (file = wakeup, smp = 2, extra_params = -machine pcie=on -device edu)");
-        var image = paths.KernelImage(entry.File);
-        if (!File.Exists(image))
-            throw new UserErrorException($"{paths.Display(image)} not found: run `make kernels`");
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
-        var qemuPath = QemuBinary.LocateOrThrow(req.QemuOption);
-        var files = HostProbe.ProbeFiles("/");
-        if (!files.Kvm.Available)
-            throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): `runner wakeup` measures KVM's interrupt paths; run it on a KVM host or with --host-kernel");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
-        if (caps.Guest.CpuModel is null)
-            throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
-
-        var settings = new RunSettings
-        {
-            Paths = paths,
-            Caps = caps,
-            QemuPath = qemuPath,
-            ForcedAccel = AccelMode.Kvm,
-            Errata = errata,
-        };
+        var env = await BenchEnvironment.OpenAsync(req.Paths, req.QemuOption, Target);
+        var entry = env.Entry;
+        var caps = env.Caps;
+        // Wake-up latency needs no exit counters, and reading them at each sync point would
+        // only lengthen the handshakes.
+        var settings = env.Settings with { KvmStats = false };
         var extra = new List<string>([.. BenchmarkMachine.Args, .. entry.ExtraParams]);
-        var hostInfo = IpiHostInfo.From(caps);
-        var kernel = new IpiKernel(paths.Display(image), IpiHostInfo.Sha256(image), EntryName);
+        var hostInfo = env.HostInfo;
+        var kernel = env.Kernel;
         var notes = new List<string>();
         WakeupReport Report(WakeupBench.Outcome? o) => new()
         {
             RunnerVersion = Runner.RunnerVersion.Text,
-            Started = startedAt,
-            WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+            Started = env.Started,
+            WallSeconds = env.WallSeconds,
             CommandLine = req.CommandLine,
             Host = hostInfo,
             Kernel = kernel,

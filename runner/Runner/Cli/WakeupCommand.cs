@@ -3,6 +3,7 @@ using System.Globalization;
 using Runner.Bench;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Reporting;
 using Spectre.Console;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Runner.Reporting;
+using Runner.Bench;
 using Runner.Stats;
 
-namespace Runner.Bench;
+namespace Runner.Reporting;
 
 /// <summary>
 /// `runner compare A.json B.json` for two `runner wakeup --json` files: per host setting and
