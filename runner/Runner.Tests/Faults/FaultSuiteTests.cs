@@ -20,7 +20,7 @@ namespace Runner.Tests.Faults;
 [Trait("Category", "Qemu")]
 public class FaultSuiteTests(FaultSuiteTests.Suite suite) : IClassFixture<FaultSuiteTests.Suite>
 {
-    public sealed class Suite : IAsyncLifetime, IDisposable
+    public sealed class Suite : IAsyncLifetime
     {
         readonly TempDir _tmp = new();
         public string Root { get; } = FaultKernel.Root();
@@ -33,7 +33,7 @@ public class FaultSuiteTests(FaultSuiteTests.Suite suite) : IClassFixture<FaultS
         public TimeSpan Wall { get; private set; }
         public IReadOnlyList<int> QemusLeft { get; private set; } = [];
 
-        public async Task InitializeAsync()
+        public async ValueTask InitializeAsync()
         {
             var json = Path.Combine(_tmp.Path, "faults.json");
             var junit = Path.Combine(_tmp.Path, "faults.xml");
@@ -53,12 +53,11 @@ public class FaultSuiteTests(FaultSuiteTests.Suite suite) : IClassFixture<FaultS
             JUnit = await File.ReadAllTextAsync(junit);
         }
 
-        public Task DisposeAsync() => Task.CompletedTask;
-
-        public void Dispose()
+        public ValueTask DisposeAsync()
         {
             Json?.Dispose();
             _tmp.Dispose();
+            return ValueTask.CompletedTask;
         }
 
         public JsonElement Test(string name) =>
