@@ -86,66 +86,74 @@ public static class PveoiCommand
 
         var events = Tracepoints.Where(t => PerfTracepoints.Exists(t)).ToList();
         var sides = new List<Side>();
-        foreach (var (label, setting) in new[] { ("PV-EOI off", "off"), ("PV-EOI on", "on") })
+        var boots = new[] { ("PV-EOI off", "off"), ("PV-EOI on", "on") };
+        await StepProgress.RunAsync(ConsoleFactory.Create(), boots.Length, async progress =>
         {
-            PerfTracepoints? perf = null;
-            IReadOnlyDictionary<string, long?>? perfCounts = null, perfBaseline = null;
-            string? perfProblem = null;
-            var scratch = ScratchDirs.Create("runner-perf-");
-            try
+            var lines = progress.Writer;
+            foreach (var (label, setting) in boots)
             {
-                var settings = new RunSettings
+                progress.Status($"pveoi: {label} boot running ({seconds} s of {source} interrupts at {rate}/s); {boots.Length - sides.Count - 1} boot(s) left after it");
+                PerfTracepoints? perf = null;
+                IReadOnlyDictionary<string, long?>? perfCounts = null, perfBaseline = null;
+                string? perfProblem = null;
+                var scratch = ScratchDirs.Create("runner-perf-");
+                try
                 {
-                    Paths = paths,
-                    Caps = caps,
-                    QemuPath = qemuPath,
-                    ForcedAccel = AccelMode.Kvm,
-                    KvmStats = true,
-                    // perf counts the empty baseline region the same way as the loaded one, so
-                    // the sync handshake's own exits can be taken off both counter sources.
-                    OnSync = async (tag, pid) =>
+                    var settings = new RunSettings
                     {
-                        if (perfWhy is not null || pid == 0 || perfProblem is not null) return;
-                        if (tag is SyncTags.BaselineBegin or SyncTags.MeasureBegin)
+                        Paths = paths,
+                        Caps = caps,
+                        QemuPath = qemuPath,
+                        ForcedAccel = AccelMode.Kvm,
+                        KvmStats = true,
+                        // perf counts the empty baseline region the same way as the loaded one, so
+                        // the sync handshake's own exits can be taken off both counter sources.
+                        OnSync = async (tag, pid) =>
                         {
-                            try { perf = await PerfTracepoints.StartAsync(pid, events, scratch, NestedHost.Scale(PerfHandshake)); }
-                            catch (IOException e) { perfProblem = e.Message; }
-                        }
-                        else if (tag is SyncTags.BaselineEnd or SyncTags.MeasureEnd && perf is not null)
-                        {
-                            var counts = await perf.StopAsync(NestedHost.Scale(PerfHandshake));
-                            perf = null;
-                            if (tag == SyncTags.BaselineEnd) perfBaseline = counts; else perfCounts = counts;
-                        }
-                    },
-                };
-                var run = entry with
+                            if (perfWhy is not null || pid == 0 || perfProblem is not null) return;
+                            if (tag is SyncTags.BaselineBegin or SyncTags.MeasureBegin)
+                            {
+                                try { perf = await PerfTracepoints.StartAsync(pid, events, scratch, NestedHost.Scale(PerfHandshake)); }
+                                catch (IOException e) { perfProblem = e.Message; }
+                            }
+                            else if (tag is SyncTags.BaselineEnd or SyncTags.MeasureEnd && perf is not null)
+                            {
+                                var counts = await perf.StopAsync(NestedHost.Scale(PerfHandshake));
+                                perf = null;
+                                if (tag == SyncTags.BaselineEnd) perfBaseline = counts; else perfCounts = counts;
+                            }
+                        },
+                    };
+                    var run = entry with
+                    {
+                        Smp = 1,
+                        Accel = AccelMode.Kvm,
+                        Append = [$"source={source}", $"rate={rate}", $"ms={seconds * 1000}", $"pveoi={setting}"],
+                        ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
+                        Timeout = TimeSpan.FromSeconds(Math.Max(30, seconds * 10)),
+                    };
+                    var result = await TestExecutor.RunAsync(run, settings, null, ChildProcesses.InterruptToken, $"pveoi-{setting}");
+                    var qmp = HandshakeBaseline.Between(result.KvmReadings, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
+                    progress.Advance();
+                    lines.WriteLine($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
+                    if (perfProblem is null && perfWhy is null && (perfCounts is null || perfBaseline is null))
+                        perfProblem = perfCounts is null ? "perf was never started: no measure-begin sync point" : "no baseline region was counted: no baseline-begin sync point";
+                    var perfNet = perfProblem is null && perfCounts is not null && perfBaseline is not null
+                        ? perfCounts.ToDictionary(kv => kv.Key, kv => kv.Value is { } v && perfBaseline.GetValueOrDefault(kv.Key) is { } b ? v - b : (long?)null)
+                        : null;
+                    // A count below its baseline says the waits differed, not that the interval had fewer events.
+                    if (perfNet is not null)
+                        foreach (var key in perfNet.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList())
+                            perfNet[key] = null;
+                    sides.Add(new Side(label, result, qmp, perfNet, perfBaseline, perfProblem));
+                }
+                finally
                 {
-                    Smp = 1,
-                    Accel = AccelMode.Kvm,
-                    Append = [$"source={source}", $"rate={rate}", $"ms={seconds * 1000}", $"pveoi={setting}"],
-                    ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
-                    Timeout = TimeSpan.FromSeconds(Math.Max(30, seconds * 10)),
-                };
-                var result = await TestExecutor.RunAsync(run, settings, null, ChildProcesses.InterruptToken, $"pveoi-{setting}");
-                var qmp = HandshakeBaseline.Between(result.KvmReadings, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
-                output.WriteLine($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
-                if (perfProblem is null && perfWhy is null && (perfCounts is null || perfBaseline is null))
-                    perfProblem = perfCounts is null ? "perf was never started: no measure-begin sync point" : "no baseline region was counted: no baseline-begin sync point";
-                var perfNet = perfProblem is null && perfCounts is not null && perfBaseline is not null
-                    ? perfCounts.ToDictionary(kv => kv.Key, kv => kv.Value is { } v && perfBaseline.GetValueOrDefault(kv.Key) is { } b ? v - b : (long?)null)
-                    : null;
-                // A count below its baseline says the waits differed, not that the interval had fewer events.
-                if (perfNet is not null)
-                    foreach (var key in perfNet.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList())
-                        perfNet[key] = null;
-                sides.Add(new Side(label, result, qmp, perfNet, perfBaseline, perfProblem));
+                    ScratchDirs.Delete(scratch);
+                }
             }
-            finally
-            {
-                ScratchDirs.Delete(scratch);
-            }
-        }
+            return sides.Count;
+        });
 
         WriteGuestTable(output, sides);
         WriteTracepointTable(output, sides, perfWhy, caps.Backend);

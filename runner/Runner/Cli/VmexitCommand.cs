@@ -7,6 +7,7 @@ using Runner.Execution;
 using Runner.Host;
 using Runner.Qemu;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -30,6 +31,7 @@ public static class VmexitCommand
         var apicv = new Option<bool>("--apicv") { Description = "Only the APICv/AVIC-on setting" };
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
+        var plot = PlotFile.Option("Also draw cycles/op and exits/op per case, one bar per host setting, to this .png or .svg");
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         batches.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--batches must be 1 to 256"); });
         ops.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1_000_000) r.AddError("--ops must be 1 to 1000000"); });
@@ -41,7 +43,7 @@ public static class VmexitCommand
         });
         var command = new Command("vmexit", "Measure the cost of VM exits (kvm-unit-tests' x86/vmexit cases): cycles and exits per operation, per host setting")
         {
-            cases, runs, batches, ops, parallel, apicv, noApicv, json,
+            cases, runs, batches, ops, parallel, apicv, noApicv, json, plot,
         };
         command.Validators.Add(r =>
         {
@@ -58,12 +60,12 @@ public static class VmexitCommand
                 OpsPerBatch = p.GetValue(ops),
                 Parallel = p.GetValue(parallel),
             };
-            return RunAsync(global, p, plan, p.GetValue(json));
+            return RunAsync(global, p, plan, p.GetValue(json), p.GetValue(plot));
         });
         return command;
     }
 
-    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, VmexitPlan plan, string? json)
+    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, VmexitPlan plan, string? json, string? plot)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.Now;
@@ -126,9 +128,12 @@ public static class VmexitCommand
             BootOnce = (column, logName, args, cancel) => TestExecutor.RunAsync(
                 entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams] }, settings, null, cancel, logName),
             ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
-            Progress = new PlainProgress(console),
         };
-        var outcome = await bench.RunAsync(plan, ChildProcesses.InterruptToken);
+        var outcome = await StepProgress.RunAsync(console, VmexitProgress.Steps(plan.Columns, plan.Runs), progress =>
+        {
+            bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
+            return bench.RunAsync(plan, ChildProcesses.InterruptToken);
+        });
         var report = Report(outcome);
         VmexitConsoleReport.WriteResults(console, report);
         if (json is not null)
@@ -136,6 +141,8 @@ public static class VmexitCommand
             await JsonFiles.WriteAsync(json, report);
             console.WriteLine($"json: {Path.GetFullPath(json)}");
         }
+        if (plot is not null)
+            console.WriteLine($"plot: {PlotFile.Save(VmexitPlot.Build(report).Plot, plot)}");
         console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         if (outcome.Interrupted)
         {
@@ -161,21 +168,5 @@ public static class VmexitCommand
         var known = KnownCases(r);
         if (known.Count == 0) return [];
         return plan.Cases.Where(c => !known.Contains(c)).ToList();
-    }
-
-    /// <summary>One line per boot: progress that reads the same in a terminal, a log and CI.</summary>
-    sealed class PlainProgress(IAnsiConsole console) : IVmexitProgress
-    {
-        public void ColumnStarted(VmexitColumn column, int runs) => console.WriteLine($"{column.Label}: {runs} boot(s)");
-        public void ColumnSkipped(VmexitColumn column, string reason) => console.WriteLine($"{column.Label}: unavailable (reason under the table)");
-        public void RunFinished(VmexitColumn column, VmexitRun run, int of)
-        {
-            int measured = run.Metrics.Keys.Count(k => k.EndsWith(".centicycles.median", StringComparison.Ordinal) && !k.Contains(".asm.", StringComparison.Ordinal));
-            var line = $"  {column.Label} boot {run.Index}/{of} {run.Outcome} ({run.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s): " +
-                       $"{measured} case(s) measured, {run.Skipped.Count} skipped";
-            if (run.Hung is { } hung) line += $"; the guest never came back from {hung}: left out of the next boots";
-            else if (run.Outcome != "PASS") line += $": {run.Reason}";
-            console.WriteLine(line);
-        }
     }
 }
