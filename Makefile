@@ -14,7 +14,7 @@ DOTNET     ?= dotnet
 CONFIG     ?= Release
 RUNNER     := $(BUILD)/bin/runner
 IMAGETOOL  := $(BUILD)/tools/imagetool/imagetool
-IMAGE_SRCS := $(shell find linker/ImageTool -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') linker/ImageTool/ImageTool.csproj
+IMAGE_SRCS := $(shell find linker/ImageTool -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') linker/ImageTool/ImageTool.csproj Directory.Build.props Directory.Packages.props
 HOST_SRCS  := $(shell find runner/Runner \( -name '*.cs' -o -name '*.sh' \) -not -path '*/obj/*' -not -path '*/bin/*') runner/Runner/Runner.csproj $(IMAGE_SRCS)
 # xz unpacks a Debian kernel's modules for the L1 host (--host-kernel); perf counts KVM tracepoints.
 DEB_TOOLS  := qemu-system-x86_64:qemu-system-x86 nasm:nasm ld.lld:lld xz:xz-utils perf:linux-perf dpkg-deb:dpkg
@@ -50,7 +50,7 @@ $(BUILD)/.deps:
 	@touch $@
 
 # Tool paths come from NuGet restore of kernel/toolchain (ilc) and the SDK (csc).
-$(BUILD)/toolchain.mk: kernel/toolchain/Toolchain.csproj
+$(BUILD)/toolchain.mk: kernel/toolchain/Toolchain.csproj Directory.Packages.props
 	@mkdir -p $(BUILD)
 	$(DOTNET) restore kernel/toolchain/Toolchain.csproj -v q --nologo
 	@$(DOTNET) msbuild kernel/toolchain/Toolchain.csproj -nologo -getProperty:IlcPath -getProperty:CscPath \
@@ -79,10 +79,12 @@ $(BUILD)/%/kernel.o: $(BUILD)/%/kernel.dll
 	$(IlcPath) $< -o $@ $(ILCFLAGS)
 
 # Linked, then checked (no SSE/x87 anywhere, PVH note, nothing unresolved) before
-# it may take the final name.
+# it may take the final name. The old image goes first: after a failed link or check
+# there is no image the runner could boot with stale code.
 $(BUILD)/%.elf: $(BUILD)/%/kernel.o $(BOOT_OBJS) $(LDSCRIPT) $(IMAGETOOL)
+	@rm -f $@
 	ld.lld -nostdlib -static --no-pie -z max-page-size=4096 -T $(LDSCRIPT) -Map=$(BUILD)/$*/kernel.map -o $@.tmp $(BOOT_OBJS) $<
-	$(IMAGETOOL) check $@.tmp
+	$(IMAGETOOL) check $@.tmp || { rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
 $(IMAGETOOL): $(IMAGE_SRCS)

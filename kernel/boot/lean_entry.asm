@@ -13,15 +13,26 @@
 
 %define LEAN_ENTRIES 8
 
+; The interrupted RFLAGS is the third word the CPU pushed; IF is its bit 9, that is bit 1
+; of its second byte, so one TEST of a byte reads it.
+%define SAVED_RFLAGS_IF_BYTE (2 * 8 + 1)
+%define RFLAGS_IF_IN_BYTE (1 << (9 - 8))
+%define SAVED_REGISTERS 9
+
 section .text
 bits 64
 
 ; Where a CALL of an entry not yet installed lands: a handler was never installed.
 extern lean_entry_unset
+; Where an entry with the interrupted IF clear goes instead of its handler (LeanIdt.cs):
+; a maskable interrupt cannot arrive then, so it is not the APIC's (MaskedDelivery.cs).
+extern lean_entry_masked
 
 %macro LEAN_ENTRY 1
 align 16
 lean_entry_%1:
+        test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
+        jz lean_entry_masked_%1
         push rax
         push rcx
         push rdx
@@ -33,6 +44,29 @@ lean_entry_%1:
         push r11
 lean_entry_call_%1:
         call lean_entry_unset           ; rel32 patched by LeanIdt.Install
+        pop r11
+        pop r10
+        pop r9
+        pop r8
+        pop rdi
+        pop rsi
+        pop rdx
+        pop rcx
+        pop rax
+        iretq
+lean_entry_masked_%1:
+        push rax
+        push rcx
+        push rdx
+        push rsi
+        push rdi
+        push r8
+        push r9
+        push r10
+        push r11
+        mov edi, %1                     ; the entry, which LeanIdt maps to its vector
+        mov rsi, [rsp + SAVED_REGISTERS * 8] ; the interrupted RIP
+        call lean_entry_masked
         pop r11
         pop r10
         pop r9

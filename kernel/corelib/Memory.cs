@@ -1,7 +1,7 @@
 namespace Internal.Runtime
 {
     // Byte-wise on purpose: ilc vectorises wider copies with SSE, which the guest
-    // must not execute (see shared/HOST-NOTES.md).
+    // must not execute (docs/host-notes.md).
     public static unsafe class Memory
     {
         public static void Move(byte* dst, byte* src, nuint count)

@@ -105,10 +105,6 @@ namespace Kernel
             return ModeOf(b) == mode;
         }
 
-        public static bool Enable(ApicMode mode) => SetMode(mode);
-        public static bool Disable() => SetMode(ApicMode.Disabled);
-        public static bool SwitchToX2Apic() => SetMode(ApicMode.X2Apic);
-
         /// <summary>
         /// Attempts the illegal x2APIC -> xAPIC transition (EN=1, EXTD 1 -> 0) with one
         /// guarded WRMSR; returns the vector it raised (SDM 11.12.5: #GP) or NoFault.
@@ -286,8 +282,6 @@ namespace Kernel
 
         public static uint ReadLvt(int lvt) => Read(lvt);
         public static void WriteLvt(int lvt, uint value) => Write(lvt, value);
-        public static void MaskLvt(int lvt) => Write(lvt, Read(lvt) | ApicRegisters.LvtMasked);
-        public static void UnmaskLvt(int lvt) => Write(lvt, Read(lvt) & ~ApicRegisters.LvtMasked);
         public static bool IsLvtMasked(int lvt) => (Read(lvt) & ApicRegisters.LvtMasked) != 0;
 
         // ---------------- IPIs ----------------

@@ -38,12 +38,6 @@ namespace Kernel
             Write(text, Format.Decimal(value, text));
         }
 
-        public static void WriteUnsigned(ulong value)
-        {
-            byte* text = stackalloc byte[Format.MaxDecimal];
-            Write(text, Format.Unsigned(value, text));
-        }
-
         /// <summary>Hex with a 0x prefix and no leading zeros.</summary>
         public static void WriteHex(ulong value)
         {

@@ -104,6 +104,11 @@ namespace Kernel
         private static void Dispatch(InterruptFrame* frame)
         {
             int vector = (int)frame->Vector;
+            if (MaskedDelivery.Is(vector, frame->Rflags))
+            {
+                MaskedDelivery.Record(vector, frame->Rip);
+                return;
+            }
             ulong handler = s_handlers.Entries[vector];
             if (handler != 0)
             {

@@ -67,6 +67,14 @@ namespace Kernel
         /// <summary>CPUID, a serializing instruction: makes this CPU see entries another CPU patched.</summary>
         public static void SerializeAfterInstall() => Cpu.Cpuid(CpuidLeaves.Vendor);
 
+        /// <summary>An entry taken with the interrupted IF clear: recorded, its handler not run (see <see cref="MaskedDelivery"/>).</summary>
+        [UnmanagedCallersOnly(EntryPoint = "lean_entry_masked")]
+        private static void Masked(int entry, ulong rip)
+        {
+            int vector = entry >= 0 && entry < MaxEntries ? s_owner.Vector[entry] - 1 : -1;
+            MaskedDelivery.Record(vector, rip);
+        }
+
         [UnmanagedCallersOnly(EntryPoint = "lean_entry_unset")]
         private static void Unset() =>
             Report.Check(false, "lean_idt.handler_installed", "a lean entry ran before LeanIdt.Install gave it a handler");

@@ -9,7 +9,7 @@ namespace Kernel
     /// routing ID, bus[15:8] device[7:3] function[2:0] (<see cref="Bdf"/>), an int, so no
     /// structure is ever copied.
     /// </summary>
-    public static unsafe class Pci
+    public static unsafe partial class Pci
     {
         public const int MechanismNone = 0, MechanismPortIo = 1, MechanismEcam = 2;
         /// <summary>How configuration space is reached; <see cref="MechanismNone"/> until Init found one.</summary>
@@ -73,18 +73,6 @@ namespace Kernel
         // ---- status register ----
         public const ushort StatusCapabilitiesList = 1 << 4;
 
-        // ---- base address registers (PCI 3.0 6.2.5.1) ----
-        public const uint BarIoSpace = 1u << 0;
-        public const uint BarMemoryTypeMask = 3u << 1;
-        public const uint BarMemoryType32 = 0u << 1;
-        public const uint BarMemoryType64 = 2u << 1;
-        public const uint BarPrefetchable = 1u << 3;
-        public const uint BarMemoryAddressMask = 0xFFFFFFF0;
-        private const uint BarSizingPattern = 0xFFFFFFFF;
-        /// <summary>Upper half of a 32-bit BAR's size mask: such a BAR decodes nothing above 4 GiB.</summary>
-        private const ulong UpperDwordOnes = 0xFFFF_FFFF_0000_0000;
-        private const int DwordBits = 32;
-
         // ---- capability list (PCI 3.0 6.7) ----
         public const int CapabilityNext = 1;
         private const uint CapabilityPointerMask = 0xFC;
@@ -95,16 +83,6 @@ namespace Kernel
         public const int CapabilityIdMsi = 0x05;
         public const int CapabilityIdPciExpress = 0x10;
         public const int CapabilityIdMsiX = 0x11;
-
-        // ---- where unassigned memory BARs go ----
-        /// <summary>
-        /// 32-bit window for BARs firmware left at 0: QEMU microvm's PCIE_MMIO_BASE/SIZE
-        /// (include/hw/i386/microvm.h), which also lies inside q35's 32-bit PCI hole. It is
-        /// in the 4th GiB, mapped uncached by boot/pvh.asm.
-        /// </summary>
-        public const ulong MmioWindowBase = 0xC000_0000;
-        public const ulong MmioWindowSize = 0x2000_0000;
-        private static ulong s_nextMmio;
 
         // =====================================================================
         // Access
@@ -322,109 +300,6 @@ namespace Kernel
         public static void WriteCommand(int bdf, ushort value) => Write32(bdf, Command, value);
 
         public static void SetCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) | bits));
-        public static void ClearCommandBits(int bdf, ushort bits) => WriteCommand(bdf, (ushort)(ReadCommand(bdf) & ~bits));
-
-        // =====================================================================
-        // Base address registers
-        // =====================================================================
-
-        public static int BarOffset(int bar) => Bar0 + bar * BarSize;
-
-        public static bool IsMemoryBar(int bdf, int bar) => (Read32(bdf, BarOffset(bar)) & BarIoSpace) == 0;
-
-        public static bool Is64BitBar(int bdf, int bar) =>
-            (Read32(bdf, BarOffset(bar)) & (BarIoSpace | BarMemoryTypeMask)) == BarMemoryType64;
-
-        /// <summary>The memory BAR's current base address (both halves for a 64-bit BAR).</summary>
-        public static ulong MemoryBarAddress(int bdf, int bar)
-        {
-            uint low = Read32(bdf, BarOffset(bar));
-            ulong address = low & BarMemoryAddressMask;
-            if ((low & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount)
-                address |= (ulong)Read32(bdf, BarOffset(bar + 1)) << DwordBits;
-            return address;
-        }
-
-        /// <summary>
-        /// Size of a memory BAR by the sizing protocol (PCI 3.0 6.2.5.1): with memory decode
-        /// off, write all ones, read back the writable address bits, restore. 0 if the BAR
-        /// is not implemented.
-        /// </summary>
-        public static ulong MemoryBarSize(int bdf, int bar)
-        {
-            int off = BarOffset(bar);
-            ushort command = ReadCommand(bdf);
-            WriteCommand(bdf, (ushort)(command & ~(CommandMemorySpace | CommandIoSpace)));
-            uint low = Read32(bdf, off);
-            bool is64 = (low & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount;
-            Write32(bdf, off, BarSizingPattern);
-            ulong mask = Read32(bdf, off) & BarMemoryAddressMask;
-            Write32(bdf, off, low);
-            if (is64)
-            {
-                uint high = Read32(bdf, off + BarSize);
-                Write32(bdf, off + BarSize, BarSizingPattern);
-                mask |= (ulong)Read32(bdf, off + BarSize) << DwordBits;
-                Write32(bdf, off + BarSize, high);
-            }
-            else mask |= UpperDwordOnes;
-            WriteCommand(bdf, command);
-            return mask == UpperDwordOnes ? 0 : ~mask + 1;
-        }
-
-        /// <summary>
-        /// Makes a memory BAR usable from the guest: if it is unassigned (0, as on microvm,
-        /// which has no firmware) or outside the 4 GiB identity map, gives it a naturally
-        /// aligned address in <see cref="MmioWindowBase"/>'s window above every BAR already
-        /// there; then enables memory decode. Returns the base, or 0 when the BAR is not a
-        /// memory BAR, has no size, or does not fit.
-        /// </summary>
-        public static ulong MapMemoryBar(int bdf, int bar)
-        {
-            if (!IsMemoryBar(bdf, bar)) return 0;
-            ulong size = MemoryBarSize(bdf, bar);
-            if (size == 0) return 0;
-            ulong address = MemoryBarAddress(bdf, bar);
-            if (address == 0 || address + size > Acpi.IdentityMapLimit)
-            {
-                if (s_nextMmio == 0) s_nextMmio = FirstFreeInWindow();
-                ulong aligned = (s_nextMmio + size - 1) & ~(size - 1);
-                if (aligned + size > MmioWindowBase + MmioWindowSize) return 0;
-                s_nextMmio = aligned + size;
-                address = aligned;
-                ushort command = ReadCommand(bdf);
-                WriteCommand(bdf, (ushort)(command & ~CommandMemorySpace));
-                Write32(bdf, BarOffset(bar), (uint)address | (Read32(bdf, BarOffset(bar)) & ~BarMemoryAddressMask));
-                if (Is64BitBar(bdf, bar)) Write32(bdf, BarOffset(bar + 1), 0);
-                WriteCommand(bdf, command);
-            }
-            SetCommandBits(bdf, CommandMemorySpace);
-            return address;
-        }
-
-        /// <summary>The first address in the BAR window above every memory BAR on bus 0 that lies in it.</summary>
-        private static ulong FirstFreeInWindow()
-        {
-            ulong next = MmioWindowBase;
-            for (int bdf = NextFunction(NotFound); bdf != NotFound; bdf = NextFunction(bdf))
-            {
-                if ((Read8(bdf, HeaderType) & HeaderTypeMask) != HeaderTypeNormal) continue;
-                for (int b = 0; b < BarCount; b++)
-                {
-                    uint raw = Read32(bdf, BarOffset(b));
-                    if ((raw & BarIoSpace) != 0) continue;
-                    ulong a = MemoryBarAddress(bdf, b);
-                    bool is64 = (raw & BarMemoryTypeMask) == BarMemoryType64;
-                    if (a >= MmioWindowBase && a < MmioWindowBase + MmioWindowSize)
-                    {
-                        ulong end = a + MemoryBarSize(bdf, b);
-                        if (end > next) next = end;
-                    }
-                    if (is64) b++;
-                }
-            }
-            return next;
-        }
 
         // =====================================================================
         // Capabilities
@@ -442,98 +317,5 @@ namespace Kernel
             }
             return 0;
         }
-    }
-
-    /// <summary>
-    /// The MSI capability (PCI Local Bus Spec 3.0 6.8.1) and the x86 message format
-    /// (Intel SDM vol. 3A 11.11: address 0xFEE00000 | destination ID[19:12] | RH[3] | DM[2];
-    /// data vector[7:0] | delivery mode[10:8] | level[14] | trigger mode[15]).
-    /// </summary>
-    public static class Msi
-    {
-        // ---- capability layout (fig. 6-9) ----
-        public const int MessageControl = 2;
-        public const int MessageAddress = 4;
-        public const int MessageUpperAddress = 8;
-        public const int MessageData32 = 8, MessageData64 = 12;
-        public const int MaskBits32 = 12, MaskBits64 = 16;
-        public const int PendingBits32 = 16, PendingBits64 = 20;
-
-        // ---- message control (6.8.1.3) ----
-        public const ushort ControlEnable = 1 << 0;
-        public const ushort ControlMultipleMessageCapableMask = 7 << 1;
-        public const ushort ControlMultipleMessageEnableMask = 7 << 4;
-        public const ushort Control64Bit = 1 << 7;
-        public const ushort ControlPerVectorMasking = 1 << 8;
-
-        // ---- x86 message address (SDM 11.11.1, fig. 11-24) ----
-        public const uint AddressBase = 0xFEE0_0000;
-        public const int AddressDestinationShift = 12;
-        public const uint AddressDestinationMask = 0xFF;
-        /// <summary>Redirection hint: with it, lowest-priority style delivery among the destinations.</summary>
-        public const uint AddressRedirectionHint = 1u << 3;
-        /// <summary>Destination mode: 0 physical, 1 logical.</summary>
-        public const uint AddressDestinationLogical = 1u << 2;
-        public const uint AddressDestinationPhysical = 0;
-
-        // ---- x86 message data (SDM 11.11.2, fig. 11-25) ----
-        public const uint DataVectorMask = 0xFF;
-        public const uint DataDeliveryFixed = 0u << 8;
-        public const uint DataDeliveryLowestPriority = 1u << 8;
-        public const uint DataDeliveryNmi = 4u << 8;
-        public const uint DataLevelAssert = 1u << 14;
-        public const uint DataTriggerEdge = 0u << 15;
-        public const uint DataTriggerLevel = 1u << 15;
-
-        public static uint MessageAddressFor(uint apicId, bool logical, bool redirectionHint) =>
-            AddressBase | ((apicId & AddressDestinationMask) << AddressDestinationShift)
-            | (logical ? AddressDestinationLogical : AddressDestinationPhysical)
-            | (redirectionHint ? AddressRedirectionHint : 0);
-
-        /// <summary>Fixed delivery, edge-triggered (the level bit is ignored for edge).</summary>
-        public static uint MessageDataFor(int vector) => ((uint)vector & DataVectorMask) | DataDeliveryFixed | DataTriggerEdge;
-
-        public static ushort ControlOf(int bdf, int cap) => Pci.Read16(bdf, cap + MessageControl);
-        public static bool Is64Bit(int bdf, int cap) => (ControlOf(bdf, cap) & Control64Bit) != 0;
-        public static bool HasPerVectorMasking(int bdf, int cap) => (ControlOf(bdf, cap) & ControlPerVectorMasking) != 0;
-        public static bool IsEnabled(int bdf, int cap) => (ControlOf(bdf, cap) & ControlEnable) != 0;
-
-        private static int DataOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? MessageData64 : MessageData32);
-        private static int MaskOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? MaskBits64 : MaskBits32);
-        private static int PendingOffset(int bdf, int cap) => cap + (Is64Bit(bdf, cap) ? PendingBits64 : PendingBits32);
-
-        /// <summary>
-        /// Programs one vector (fixed, edge, physical destination <paramref name="apicId"/>)
-        /// with MSI disabled, then enables it with one message (Multiple Message Enable 0),
-        /// and turns on bus mastering (an MSI is a memory write by the device) with INTx off.
-        /// </summary>
-        public static void Program(int bdf, int cap, uint apicId, int vector)
-        {
-            Disable(bdf, cap);
-            Pci.Write32(bdf, cap + MessageAddress, MessageAddressFor(apicId, false, false));
-            if (Is64Bit(bdf, cap)) Pci.Write32(bdf, cap + MessageUpperAddress, 0);
-            // Message data is 16 bits in the spec; the dword's upper half is reserved (or
-            // extended data, off by default) and written as 0.
-            Pci.Write32(bdf, DataOffset(bdf, cap), MessageDataFor(vector));
-            ushort control = ControlOf(bdf, cap);
-            control = (ushort)((control & ~ControlMultipleMessageEnableMask) | ControlEnable);
-            Pci.Write16(bdf, cap + MessageControl, control);
-            Pci.SetCommandBits(bdf, Pci.CommandBusMaster | Pci.CommandMemorySpace | Pci.CommandInterruptDisable);
-        }
-
-        public static void Enable(int bdf, int cap) =>
-            Pci.Write16(bdf, cap + MessageControl, (ushort)(ControlOf(bdf, cap) | ControlEnable));
-
-        public static void Disable(int bdf, int cap) =>
-            Pci.Write16(bdf, cap + MessageControl, (ushort)(ControlOf(bdf, cap) & ~ControlEnable));
-
-        public static uint ReadAddress(int bdf, int cap) => Pci.Read32(bdf, cap + MessageAddress);
-        public const uint DataMask = 0xFFFF;
-        public static uint ReadData(int bdf, int cap) => Pci.Read32(bdf, DataOffset(bdf, cap)) & DataMask;
-
-        /// <summary>Per-vector mask bits (only with <see cref="ControlPerVectorMasking"/>).</summary>
-        public static uint ReadMask(int bdf, int cap) => Pci.Read32(bdf, MaskOffset(bdf, cap));
-        public static void WriteMask(int bdf, int cap, uint mask) => Pci.Write32(bdf, MaskOffset(bdf, cap), mask);
-        public static uint ReadPending(int bdf, int cap) => Pci.Read32(bdf, PendingOffset(bdf, cap));
     }
 }

@@ -203,6 +203,7 @@ namespace Kernel
             // With sync=1 the runner reads the VM's counters here, while it still runs
             // (`#kt end` must stay the last protocol line, and the exit follows it at once).
             // The sync before it measures one handshake, which the runner takes off the total.
+            MaskedDelivery.Judge();
             Sync(HandshakeTag);
             Sync("end");
             Console.Begin();

@@ -17,7 +17,7 @@ public class CheckTests
             .PvhNote();
 
     [Fact]
-    public void A_clean_image_passes_with_a_one_line_summary()
+    public void ACleanImagePassesWithAOneLineSummary()
     {
         var (exitCode, output) = Check(Clean());
 
@@ -28,7 +28,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void The_summary_shows_the_memory_span_when_bss_makes_it_larger()
+    public void TheSummaryShowsTheMemorySpanWhenBssMakesItLarger()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("C3")) { BssSize = 64 * 1024 }.Symbol("main", 0).PvhNote());
 
@@ -37,7 +37,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Sse_in_a_function_fails_naming_symbol_offset_address_and_instruction()
+    public void SseInAFunctionFailsNamingSymbolOffsetAddressAndInstruction()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("48 89 C8 90 90 0F 57 C0 C3"))
             .Symbol("main", 0)
@@ -50,7 +50,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void X87_in_a_function_fails()
+    public void X87InAFunctionFails()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("D9 E8 C3")).Symbol("UsesFloat", 0).PvhNote());
 
@@ -59,7 +59,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void A_missing_pvh_note_fails()
+    public void AMissingPvhNoteFails()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("C3")).Symbol("main", 0));
 
@@ -68,7 +68,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void A_xen_note_of_another_type_is_not_a_pvh_note()
+    public void AXenNoteOfAnotherTypeIsNotAPvhNote()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("C3")).Symbol("main", 0).PvhNote(type: 17));
 
@@ -77,7 +77,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void An_8_byte_pvh_descriptor_is_accepted()
+    public void An8BytePvhDescriptorIsAccepted()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("90 C3")).Symbol("main", 0).PvhNote(ElfBuilder.TextAddress + 1, descriptorSize: 8));
 
@@ -86,7 +86,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void A_pvh_descriptor_of_odd_size_fails()
+    public void APvhDescriptorOfOddSizeFails()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("C3")).Symbol("main", 0).PvhNote(descriptorSize: 2));
 
@@ -95,7 +95,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void A_pvh_entry_outside_every_load_segment_fails()
+    public void APvhEntryOutsideEveryLoadSegmentFails()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("C3")).Symbol("main", 0).PvhNote(0x200000));
 
@@ -105,7 +105,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Undefined_symbols_fail_and_are_listed()
+    public void UndefinedSymbolsFailAndAreListed()
     {
         var (exitCode, output) = Check(Clean().Undefined("RhpGcPoll").Undefined("__security_cookie"));
 
@@ -116,7 +116,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Code32_range_is_decoded_as_32_bit_code()
+    public void Code32RangeIsDecodedAs32BitCode()
     {
         // pushad; popad; jmp $+2 are 32-bit-only; the 64-bit part follows its code64_ label.
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("60 61 EB 00 48 89 C8 C3"))
@@ -129,7 +129,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void The_same_32_bit_code_without_the_prefix_fails_as_undecodable()
+    public void TheSame32BitCodeWithoutThePrefixFailsAsUndecodable()
     {
         var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("60 61 EB 00 48 89 C8 C3"))
             .Symbol("pvh_start", 0, ElfSymbolType.NoType)
@@ -142,7 +142,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Code16_range_is_decoded_as_16_bit_code()
+    public void Code16RangeIsDecodedAs16BitCode()
     {
         // cli; push ds; pushaw; popaw; pop ds: push/pop ds and pusha do not exist in 64-bit mode.
         var code = Hex.Bytes("FA 1E 60 61 1F C3");
@@ -156,7 +156,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Data_marked_ranges_are_not_decoded()
+    public void DataMarkedRangesAreNotDecoded()
     {
         var code = Hex.Bytes("C3 FF FF FF FF 0F 57 C0");
 
@@ -169,7 +169,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void Undecodable_bytes_before_the_first_symbol_are_not_a_failure_but_sse_there_is()
+    public void UndecodableBytesBeforeTheFirstSymbolAreNotAFailureButSseThereIs()
     {
         var (junk, _) = Check(new ElfBuilder(Hex.Bytes("FF FF C3")).Symbol("main", 2).PvhNote());
         var (sse, output) = Check(new ElfBuilder(Hex.Bytes("0F 57 C0 C3")).Symbol("main", 3).PvhNote());
@@ -180,7 +180,7 @@ public class CheckTests
     }
 
     [Fact]
-    public void A_missing_file_is_bad_input_with_one_line()
+    public void AMissingFileIsBadInputWithOneLine()
     {
         var output = new StringWriter();
 

@@ -14,7 +14,7 @@ public class CliTests
         new ElfBuilder(Hex.Bytes("48 89 C8 C3")).Symbol("main", 0).PvhNote();
 
     [Fact]
-    public void Check_succeeds_on_a_clean_image()
+    public void CheckSucceedsOnACleanImage()
     {
         using var elf = new TempElf(Clean());
 
@@ -26,7 +26,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Check_exits_1_when_the_image_fails()
+    public void CheckExits1WhenTheImageFails()
     {
         using var elf = new TempElf(new ElfBuilder(Hex.Bytes("0F 57 C0 C3")).Symbol("main", 0).PvhNote());
 
@@ -37,7 +37,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Bad_input_is_one_line_on_stderr_and_exit_2_without_a_stack_trace()
+    public void BadInputIsOneLineOnStderrAndExit2WithoutAStackTrace()
     {
         var (exitCode, output, error) = Run("check", "/nonexistent/k.elf");
 
@@ -47,7 +47,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Not_an_elf_is_bad_input()
+    public void NotAnElfIsBadInput()
     {
         string path = Path.GetTempFileName();
         try
@@ -66,7 +66,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Disasm_takes_symbol_and_syntax()
+    public void DisasmTakesSymbolAndSyntax()
     {
         using var elf = new TempElf(Clean());
 
@@ -77,7 +77,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Disasm_list_prints_function_symbols()
+    public void DisasmListPrintsFunctionSymbols()
     {
         using var elf = new TempElf(Clean());
 
@@ -89,7 +89,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Disasm_unknown_symbol_exits_non_zero_with_one_line()
+    public void DisasmUnknownSymbolExitsNonZeroWithOneLine()
     {
         using var elf = new TempElf(Clean());
 
@@ -104,7 +104,7 @@ public class CliTests
     [InlineData("check")]
     [InlineData("disasm", "x.elf", "main", "--syntax", "att")]
     [InlineData("frobnicate")]
-    public void Usage_errors_exit_2(params string[] args)
+    public void UsageErrorsExit2(params string[] args)
     {
         var (exitCode, _, error) = Run(args);
 
@@ -113,7 +113,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Help_documents_the_bitness_convention()
+    public void HelpDocumentsTheBitnessConvention()
     {
         var (exitCode, output, _) = Run("check", "--help");
 

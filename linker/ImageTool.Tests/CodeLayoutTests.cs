@@ -7,7 +7,7 @@ public class CodeLayoutTests
     private static CodeLayout Layout(ElfBuilder builder) => CodeLayout.Build(builder.Load());
 
     [Fact]
-    public void A_function_extends_to_the_next_symbol_or_the_section_end()
+    public void AFunctionExtendsToTheNextSymbolOrTheSectionEnd()
     {
         var functions = Layout(new ElfBuilder(new byte[16]).Symbol("first", 0).Symbol("second", 6)).Functions;
 
@@ -17,7 +17,7 @@ public class CodeLayoutTests
     }
 
     [Fact]
-    public void Aliases_at_one_address_make_one_function_named_by_the_global_symbol()
+    public void AliasesAtOneAddressMakeOneFunctionNamedByTheGlobalSymbol()
     {
         var functions = Layout(new ElfBuilder(new byte[8])
             .Symbol("local_alias", 0, binding: ElfSymbolBinding.Local)
@@ -27,7 +27,7 @@ public class CodeLayoutTests
     }
 
     [Fact]
-    public void Bytes_before_the_first_symbol_form_an_unnamed_range()
+    public void BytesBeforeTheFirstSymbolFormAnUnnamedRange()
     {
         var ranges = Layout(new ElfBuilder(new byte[8]).Symbol("f", 4)).Ranges;
 
@@ -39,7 +39,7 @@ public class CodeLayoutTests
     }
 
     [Fact]
-    public void Code32_and_code16_symbols_switch_bitness_until_the_next_marker()
+    public void Code32AndCode16SymbolsSwitchBitnessUntilTheNextMarker()
     {
         var functions = Layout(new ElfBuilder(new byte[32])
             .Symbol("code32_pvh_entry", 0, ElfSymbolType.NoType)
@@ -54,7 +54,7 @@ public class CodeLayoutTests
     }
 
     [Fact]
-    public void Data_symbols_mark_ranges_that_are_not_code()
+    public void DataSymbolsMarkRangesThatAreNotCode()
     {
         var layout = Layout(new ElfBuilder(new byte[32])
             .Symbol("code32_entry", 0, ElfSymbolType.NoType)
@@ -72,7 +72,7 @@ public class CodeLayoutTests
     }
 
     [Fact]
-    public void Conflicting_bitness_markers_at_one_address_are_an_error()
+    public void ConflictingBitnessMarkersAtOneAddressAreAnError()
     {
         var e = Assert.Throws<ImageToolException>(() => Layout(new ElfBuilder(new byte[4])
             .Symbol("code32_a", 0, ElfSymbolType.NoType)

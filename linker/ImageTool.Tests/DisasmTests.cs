@@ -18,7 +18,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Prints_address_bytes_and_intel_text_and_marks_sse()
+    public void PrintsAddressBytesAndIntelTextAndMarksSse()
     {
         var (exitCode, output) = Disasm(Sample(), "Selftest_Main");
 
@@ -39,7 +39,7 @@ public class DisasmTests
             .PvhNote();
 
     [Fact]
-    public void Calls_adds_the_functions_reached_by_direct_call_and_nothing_else()
+    public void CallsAddsTheFunctionsReachedByDirectCallAndNothingElse()
     {
         using var elf = new TempElf(WithCall());
         var output = new StringWriter();
@@ -51,7 +51,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Without_calls_only_the_function_itself_is_shown()
+    public void WithoutCallsOnlyTheFunctionItselfIsShown()
     {
         var (exitCode, output) = Disasm(WithCall(), "main");
 
@@ -60,7 +60,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Gas_syntax_is_available()
+    public void GasSyntaxIsAvailable()
     {
         var (exitCode, output) = Disasm(Sample(), "Selftest_Main", "gas");
 
@@ -69,7 +69,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void A_unique_substring_selects_the_function()
+    public void AUniqueSubstringSelectsTheFunction()
     {
         var (exitCode, output) = Disasm(Sample(), "Selftest");
 
@@ -79,7 +79,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void An_exact_name_wins_over_substring_matches()
+    public void AnExactNameWinsOverSubstringMatches()
     {
         var (exitCode, output) = Disasm(Sample(), "main");
 
@@ -89,7 +89,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void An_ambiguous_substring_lists_the_candidates()
+    public void AnAmbiguousSubstringListsTheCandidates()
     {
         var (exitCode, output) = Disasm(Sample(), "_Main");
 
@@ -101,7 +101,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void An_unknown_symbol_is_one_line_and_non_zero()
+    public void AnUnknownSymbolIsOneLineAndNonZero()
     {
         var (exitCode, output) = Disasm(Sample(), "NoSuchThing");
 
@@ -111,7 +111,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Without_a_symbol_all_functions_are_listed()
+    public void WithoutASymbolAllFunctionsAreListed()
     {
         var (exitCode, output) = Disasm(Sample(), null);
 
@@ -123,7 +123,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Branch_targets_are_named_after_symbols_but_immediates_are_not()
+    public void BranchTargetsAreNamedAfterSymbolsButImmediatesAreNot()
     {
         // call helper; mov eax,0x100006 (helper's address as a constant); ret | helper: ret
         var (exitCode, output) = Disasm(new ElfBuilder(Hex.Bytes("E8 06 00 00 00 B8 0A 00 10 00 C3 C3"))
@@ -138,7 +138,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Aliases_at_the_same_address_find_the_function()
+    public void AliasesAtTheSameAddressFindTheFunction()
     {
         var (exitCode, output) = Disasm(new ElfBuilder(Hex.Bytes("FA 1E 1F C3"))
             .Symbol("trampoline_start", 0, ElfSymbolType.NoType)
@@ -153,7 +153,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void An_unknown_syntax_is_bad_input()
+    public void AnUnknownSyntaxIsBadInput()
     {
         var (exitCode, output) = Disasm(Sample(), "main", "att");
 
@@ -162,7 +162,7 @@ public class DisasmTests
     }
 
     [Fact]
-    public void Code32_functions_are_shown_in_32_bit_with_their_local_labels()
+    public void Code32FunctionsAreShownIn32BitWithTheirLocalLabels()
     {
         var (exitCode, output) = Disasm(new ElfBuilder(Hex.Bytes("60 61 EB FE C3"))
             .Symbol("code32_entry", 0, ElfSymbolType.NoType)

@@ -9,7 +9,7 @@ public class ElfImageTests
             .PvhNote();
 
     [Fact]
-    public void Reads_sections_segments_and_symbols()
+    public void ReadsSectionsSegmentsAndSymbols()
     {
         var image = Sample().Load();
 
@@ -29,7 +29,7 @@ public class ElfImageTests
     }
 
     [Fact]
-    public void Reads_the_pvh_note_once_although_section_and_segment_both_expose_it()
+    public void ReadsThePvhNoteOnceAlthoughSectionAndSegmentBothExposeIt()
     {
         var note = Assert.Single(Sample().Load().Notes);
 
@@ -41,7 +41,7 @@ public class ElfImageTests
     [Theory]
     [InlineData(4)]
     [InlineData(8)]
-    public void Reads_several_notes_with_4_or_8_byte_padding(int alignment)
+    public void ReadsSeveralNotesWith4Or8BytePadding(int alignment)
     {
         var image = new ElfBuilder(Hex.Bytes("C3")) { NoteAlignment = alignment }
             .Note("GNU", 1, [1, 2, 3, 4])
@@ -54,7 +54,7 @@ public class ElfImageTests
     }
 
     [Fact]
-    public void Marks_undefined_symbols()
+    public void MarksUndefinedSymbols()
     {
         var image = Sample().Undefined("RhpGcPoll").Load();
 
@@ -64,7 +64,7 @@ public class ElfImageTests
     }
 
     [Fact]
-    public void Rejects_a_file_that_is_not_elf()
+    public void RejectsAFileThatIsNotElf()
     {
         var e = Assert.Throws<ImageToolException>(() => ElfImage.FromBytes("#!/bin/sh\n"u8.ToArray(), "x.sh"));
 
@@ -75,7 +75,7 @@ public class ElfImageTests
     [InlineData(4, 1, "32-bit (ELFCLASS32)")]
     [InlineData(5, 2, "not little-endian")]
     [InlineData(18, 3, "machine 3 is not x86-64")]
-    public void Rejects_elf_files_other_than_elf64_little_endian_x86_64(int offset, byte value, string expected)
+    public void RejectsElfFilesOtherThanElf64LittleEndianX8664(int offset, byte value, string expected)
     {
         var bytes = Sample().Build();
         bytes[offset] = value;
@@ -87,7 +87,7 @@ public class ElfImageTests
     }
 
     [Fact]
-    public void Rejects_a_truncated_file_with_a_message()
+    public void RejectsATruncatedFileWithAMessage()
     {
         var bytes = Sample().Build();
 
@@ -97,7 +97,7 @@ public class ElfImageTests
     }
 
     [Fact]
-    public void Load_reports_a_missing_file()
+    public void LoadReportsAMissingFile()
     {
         var e = Assert.Throws<ImageToolException>(() => ElfImage.Load("/nonexistent/kernel.elf"));
 

@@ -19,7 +19,7 @@ public class SseScannerTests
     [InlineData("0F 01 D0", "xgetbv", "XCR0 (extended state control)")]
     [InlineData("0F 77", "emms", "MMX state")]
     [InlineData("0F FC C1", "paddb mm0,mm1", "MMX mm0")]
-    public void Flags_instructions_that_touch_simd_or_fpu_state(string hex, string text, string reason)
+    public void FlagsInstructionsThatTouchSimdOrFpuState(string hex, string text, string reason)
     {
         var finding = Assert.Single(SseScanner.Scan(Hex.Bytes(hex), 0x1000, 64));
 
@@ -46,7 +46,7 @@ public class SseScannerTests
     [InlineData("CC CC CC", 3)]          // int3 padding
     [InlineData("90 0F 1F 44 00 00", 2)] // nop padding
     [InlineData("0F 0B", 1)]             // ud2
-    public void Leaves_integer_and_system_instructions_alone(string hex, int instructions)
+    public void LeavesIntegerAndSystemInstructionsAlone(string hex, int instructions)
     {
         var result = SseScanner.ScanCode(Hex.Bytes(hex), 0x1000, 64);
 
@@ -55,7 +55,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Reports_the_address_of_the_offending_instruction()
+    public void ReportsTheAddressOfTheOffendingInstruction()
     {
         var finding = Assert.Single(SseScanner.Scan(Hex.Bytes("90 90 0F 57 C0 C3"), 0x101000, 64));
 
@@ -64,7 +64,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Reports_every_offending_instruction()
+    public void ReportsEveryOffendingInstruction()
     {
         var findings = SseScanner.Scan(Hex.Bytes("0F 57 C0 48 89 C8 0F 11 00 D9 E8"), 0, 64);
 
@@ -72,7 +72,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Merges_a_run_of_undecodable_bytes_into_one_finding()
+    public void MergesARunOfUndecodableBytesIntoOneFinding()
     {
         var result = SseScanner.ScanCode(Hex.Bytes("90 FF FF FF FF C3"), 0x2000, 64);
 
@@ -85,7 +85,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Reports_an_instruction_cut_off_by_the_end_of_the_code()
+    public void ReportsAnInstructionCutOffByTheEndOfTheCode()
     {
         var finding = Assert.Single(SseScanner.Scan(Hex.Bytes("C3 0F"), 0, 64));
 
@@ -95,7 +95,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Decodes_in_the_requested_bitness()
+    public void DecodesInTheRequestedBitness()
     {
         var code = Hex.Bytes("B8 00 00 00 00"); // mov eax,0 in 32/64-bit; mov ax,0 + add [bx+si],al in 16-bit
 
@@ -105,7 +105,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Legacy_opcodes_are_valid_in_32_bit_code_but_not_in_64_bit_code()
+    public void LegacyOpcodesAreValidIn32BitCodeButNotIn64BitCode()
     {
         var code = Hex.Bytes("60 61"); // pushad; popad
 
@@ -114,7 +114,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Keeps_full_addresses_for_16_bit_code_above_64_KiB()
+    public void KeepsFullAddressesFor16BitCodeAbove64KiB()
     {
         var finding = Assert.Single(SseScanner.Scan(Hex.Bytes("90 D9 E8"), 0x108000, 16));
 
@@ -122,7 +122,7 @@ public class SseScannerTests
     }
 
     [Fact]
-    public void Rejects_an_unknown_bitness()
+    public void RejectsAnUnknownBitness()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SseScanner.Scan(Hex.Bytes("90"), 0, 8));
     }

@@ -59,6 +59,7 @@ internal static unsafe partial class TestKernel
     /// <summary>One-shot and TSC-deadline runs per test: lateness is judged by the median.</summary>
     private const int TimerRepeats = 5;
     private const ulong DeadlineUs = 10_000;
+    private const int DisarmAttempts = 5;
     /// <summary>
     /// How late a timer interrupt may arrive (beyond its due time) and still pass:
     /// generous, as injection latency is the hypervisor's business, not the APIC's

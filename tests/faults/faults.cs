@@ -96,7 +96,16 @@ internal static unsafe class TestKernel
         Report.Finish();
     }
 
-    /// <summary>Bytes no terminal should see raw: ESC sequences, BEL, NUL, DEL, high bytes, a lone CR.</summary>
+    /// <summary>
+    /// UTF-8 the runner must escape byte by byte, one char per byte (Console.Write sends the
+    /// low byte of each): a C1 CSI (U+009B), a lone continuation byte, an overlong "/", an
+    /// encoded surrogate, the noncharacter U+FFFE, a right-to-left override (U+202E). Then
+    /// "×" (U+00D7), printable, which it keeps as the character.
+    /// </summary>
+    private const string Utf8MustEscape = "\u00C2\u009B[2J \u0080 \u00C0\u00AF \u00ED\u00A0\u0080 \u00EF\u00BF\u00BE \u00E2\u0080\u00AE ";
+    private const string Utf8Printable = "\u00C3\u0097 ";
+
+    /// <summary>Bytes no terminal should see raw: ESC sequences, BEL, NUL, DEL, high bytes, a lone CR, bad UTF-8, then random bytes.</summary>
     private static void Noise()
     {
         ulong state = 0x9E3779B97F4A7C15;
@@ -107,6 +116,7 @@ internal static unsafe class TestKernel
             Serial.Write(Escape); Console.Write("[31mred"); Serial.Write(Escape); Console.Write("[0m ");
             Serial.Write(Escape); Console.Write("]0;title"); Serial.Write(Bell);
             Serial.Write(0); Serial.Write(0x7F); Serial.Write(0xFF); Serial.Write((byte)'\r'); Serial.Write((byte)' ');
+            Console.Write(Utf8MustEscape); Console.Write(Utf8Printable);
             for (int i = 0; i < NoiseBytesPerLine; i++)
             {
                 // xorshift64: any byte but a newline, so every noise line stays one line.

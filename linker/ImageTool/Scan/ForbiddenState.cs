@@ -4,7 +4,7 @@ namespace ImageTool;
 
 /// <summary>
 /// Decides whether an instruction touches SIMD or FPU state. A guest that does so stops with
-/// "KVM internal error" on this project's KVM hosts (see shared/HOST-NOTES.md), so kernel code
+/// "KVM internal error" on this project's KVM hosts (docs/host-notes.md), so kernel code
 /// must have none. Three independent signals, because none covers everything on its own:
 /// Iced's register usage misses x87 stack registers (fld1 reports none), CPUID features miss
 /// fwait, and some SSE-feature instructions (lfence, prefetch, movnti) touch no SIMD state.

@@ -79,15 +79,15 @@ public class IpiCliTests
     [Fact]
     public void DefaultsAreBothModesAndTheIpivComparison()
     {
-        var r = new IpiCommand.Request();
+        var r = new IpiRequest();
         Assert.Equal([ApicMode.XApic, ApicMode.X2Apic], r.Modes);
         Assert.Equal([false, true], r.Ipiv);
         Assert.Equal(Want.Any, r.Apicv);
         Assert.Equal(20, r.Runs);
         Assert.Equal(2, r.Cpus);
         Assert.Null(r.Iterations);
-        Assert.Null(IpiCommand.Validate(r));
-        Assert.Null(IpiCommand.Validate(r with { Apicv = Want.Off, Ipiv = [false] }));
+        Assert.Null(r.Validate());
+        Assert.Null((r with { Apicv = Want.Off, Ipiv = [false] }).Validate());
     }
 
     [Fact]

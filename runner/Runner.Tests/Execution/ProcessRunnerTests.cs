@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Runner.Execution;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Tests.Support;
 

@@ -39,6 +39,14 @@ public class BadOptionTests
     public async Task UnknownCommandNamesTheWordAndListsTheCommands()
     {
         var line = await OneLineUsageError("nosuchcommand");
-        Assert.Equal("runner: unknown command 'nosuchcommand': the commands are list, run, caps, disasm, totals, pveoi, ipi, vmexit, compare, report; see `runner --help`", line);
+        Assert.Equal("runner: unknown command 'nosuchcommand': the commands are list, run, caps, disasm, totals, pveoi, ipi, vmexit, wakeup, compare, report; see `runner --help`", line);
+    }
+
+    [Fact]
+    public async Task CapsAtAnUnrelatedFolderStops()
+    {
+        using var tmp = new Support.TempDir();
+        var line = await OneLineUsageError("caps", "--sys-root", tmp.Path);
+        Assert.Equal($"runner: --sys-root {tmp.Path}: the tree has no /proc/cpuinfo or /sys/module: it is not a host's sysfs/procfs; pass / or a recorded tree", line);
     }
 }

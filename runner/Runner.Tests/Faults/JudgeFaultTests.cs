@@ -1,5 +1,6 @@
 using Runner.Config;
 using Runner.Execution;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Tests.Support;
 
@@ -80,6 +81,12 @@ public class JudgeFaultTests
     // UTF-8 "×" and "±" as bytes read one per char: kept; a lone lead byte and a C1 control (U+009B, CSI) are not.
     [InlineData("\u00c3\u0097 5 \u00c2\u00b1 1", "\u00d7 5 \u00b1 1")]
     [InlineData("a\u00c3b \u00c2\u009b[2J", "a\\xc3b \\xc2\\x9b[2J")]
+    // Overlong "/", a lone continuation byte, an encoded surrogate, the noncharacter U+FFFE (not allowed in XML),
+    // U+202E (right-to-left override) and U+2028 (line separator): escaped byte by byte.
+    [InlineData("\u00c0\u00af \u0080 \u00ed\u00a0\u0080", "\\xc0\\xaf \\x80 \\xed\\xa0\\x80")]
+    [InlineData("\u00ef\u00bf\u00be \u00e2\u0080\u00ae \u00e2\u0080\u00a8", "\\xef\\xbf\\xbe \\xe2\\x80\\xae \\xe2\\x80\\xa8")]
+    // A printable character outside the BMP (U+1F600, 4 bytes) is kept.
+    [InlineData("\u00f0\u009f\u0098\u0080", "\U0001F600")]
     public void ControlBytesAreEscaped(string raw, string expected) =>
         Assert.Equal(expected, PrintableText.Escape(raw));
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Iced.Intel;
 using Runner.Host;
+using Runner.Qemu;
 
 namespace Runner.Tests.Host;
 

@@ -27,7 +27,7 @@ public class IpiKernelTests
             throw new InvalidOperationException("build/ipi.elf not found: run `make kernels` before these tests");
         var qemu = QemuBinary.Locate(null, null, Environment.GetEnvironmentVariable("PATH"))
             ?? throw new InvalidOperationException(QemuBinary.InstallHint);
-        var caps = await HostProbe.ProbeAsync("/", qemu, bootGuest: true);
+        var caps = await HostCapsProbe.ProbeAsync("/", qemu, bootGuest: true);
         if (!caps.Kvm.Available)
             return;   // nothing to measure: the runner refuses to give TCG figures for this
         var settings = new RunSettings { Paths = paths, Caps = caps, QemuPath = qemu, ForcedAccel = AccelMode.Kvm, KvmStats = true };

@@ -18,7 +18,7 @@ public class ProbeCacheRealTests
     {
         using var tmp = new TempDir();
         var cache = new ProbeCache(Path.Combine(tmp.Path, "cache"));
-        var first = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
+        var first = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
         if (!first.Kvm.Available)
         {
             // No KVM: nothing is booted, so nothing may be cached either.
@@ -28,21 +28,21 @@ public class ProbeCacheRealTests
         }
 
         Assert.StartsWith("probed now (nothing cached yet); saved to ", first.GuestProbeOrigin);
-        var second = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
+        var second = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
         Assert.StartsWith("cached in ", second.GuestProbeOrigin);
         Assert.Equal(first.Guest, second.Guest);
 
         var file = Assert.Single(Directory.GetFiles(cache.Dir));
         File.WriteAllText(file, "format = 1\nresult sse = Works\n");
-        var afterDamage = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
+        var afterDamage = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
         Assert.StartsWith("probed now (cache stale: ", afterDamage.GuestProbeOrigin);
         Assert.Equal(first.Guest, afterDamage.Guest);
 
         File.WriteAllText(file, "not a cache file at all");
-        var afterGarbage = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
+        var afterGarbage = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache);
         Assert.StartsWith("probed now (cache unusable: ", afterGarbage.GuestProbeOrigin);
 
-        var refreshed = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache, refresh: true);
+        var refreshed = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true, cache: cache, refresh: true);
         Assert.StartsWith("probed now (--refresh); saved to ", refreshed.GuestProbeOrigin);
         Assert.Equal(first.Guest, refreshed.Guest);
     }

@@ -1,5 +1,6 @@
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 using Runner.Tests.Support;
@@ -43,7 +44,7 @@ public class RealQemuTests
     public async Task KvmGuestProbeAgreesWithDevKvm()
     {
         var files = HostProbe.ProbeFiles("/");
-        var caps = await HostProbe.ProbeAsync("/", Qemu(), bootGuest: true);
+        var caps = await HostCapsProbe.ProbeAsync("/", Qemu(), bootGuest: true);
 
         if (!files.Kvm.Available)
         {

@@ -1,3 +1,4 @@
+using Runner.Host;
 using Runner.Qemu;
 using Runner.Tests.Support;
 
@@ -51,7 +52,7 @@ public class QemuBinaryTests
     {
         using var tmp = new TempDir();
         var fake = tmp.Script("qemu", "echo 'QEMU emulator version 8.1.3 (fake)'; echo 'Copyright (c) 2003-2023'");
-        var q = await QemuBinary.ProbeAsync(fake);
+        var q = await HostCapsProbe.QemuVersionAsync(fake);
         Assert.Equal(new Version(8, 1, 3), q.Version);
         Assert.Equal("QEMU emulator version 8.1.3 (fake)", q.VersionText);
     }

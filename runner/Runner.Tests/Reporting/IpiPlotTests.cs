@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Xml.Linq;
 using Runner.Bench;
 using Runner.Reporting.Plots;
+using Runner.Reporting;
 using Runner.Tests.Support;
 
 namespace Runner.Tests.Reporting;

@@ -59,4 +59,12 @@ public class JUnitWriterTests
         Assert.Contains("#kt end 6 0 1", output);
         Assert.Contains("?c?SeaBIOS", output);
     }
+
+    [Fact]
+    public void CharactersOutsideTheBmpAreKept()
+    {
+        var r = ResultFactory.Judged("emoji", ["ok \U0001F600 \ud800 lone", .. Transcripts.SelftestPass], 1);
+        var output = (string)XDocument.Parse(JUnitWriter.Render([r])).Descendants("system-out").First();
+        Assert.Contains("ok \U0001F600 ? lone", output);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
 using Runner.Bench;
+using Runner.Reporting;
 using Runner.Reporting.Plots;
 using Runner.Tests.Support;
 

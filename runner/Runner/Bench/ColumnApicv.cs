@@ -15,9 +15,13 @@ public static class ColumnApicv
     /// <param name="Contradiction">Why the label was false in some run; null when it held or could not be checked.</param>
     public sealed record Judgement(string Detail, string? Contradiction, bool Verified);
 
-    public static Judgement Judge(IpiColumn column, IReadOnlyList<IpiRun> runs)
+    public static Judgement Judge(IpiColumn column, IReadOnlyList<IpiRun> runs) =>
+        Judge(column, runs.Where(r => r.Used || r.Apicv is not null).Select(r => (r.Index, r.Apicv)).ToList());
+
+    /// <summary>The same from each boot's index and observation (null: none taken).</summary>
+    public static Judgement Judge(IpiColumn column, IReadOnlyList<(int Index, ApicvObservation? Apicv)> boots)
     {
-        var observed = runs.Where(r => r.Used || r.Apicv is not null).Select(r => (r.Index, o: r.Apicv)).ToList();
+        var observed = boots.Select(b => (b.Index, o: b.Apicv)).ToList();
         if (observed.Count == 0)
             return new Judgement("unverified: no run finished", null, false);
         var unverified = observed.Where(x => x.o is null || x.o.State == ApicvInVm.Unverified).ToList();

@@ -68,11 +68,15 @@ public sealed class IpiBench
     {
         /// <summary>The boot that chose the iteration count (--iters auto), kept for the record.</summary>
         public IpiRun? Calibration { get; init; }
+
+        /// <summary>The KVM module parameters changed by --reload-kvm could not be put back.</summary>
+        public bool RestoreFailed { get; init; }
     }
 
     public async Task<Outcome> RunAsync(IpiPlan plan, CancellationToken cancel)
     {
         var notes = new List<string>();
+        bool restoreFailed = false;
         var results = new Dictionary<IpiColumn, IpiColumnResult>();
         int? iterations = plan.Iterations;
         int warmup = plan.Warmup ?? (iterations is { } i0 ? Math.Clamp(i0 / 10, 5, 1000) : 0);
@@ -150,6 +154,7 @@ public sealed class IpiBench
             if (Reloader is { Changed: true })
             {
                 var failed = await Reloader.RestoreAsync();
+                restoreFailed = failed is not null;
                 notes.Add(failed is null ? "KVM module parameters restored to their values before the run" : $"RESTORE FAILED: {failed}");
                 Progress?.Note(notes[^1]);
             }
@@ -161,6 +166,7 @@ public sealed class IpiBench
         return new Outcome(plan.Columns.Select(c => results[c]).ToList(), iterations ?? 0, warmup, source, notes, interrupted)
         {
             Calibration = calibration,
+            RestoreFailed = restoreFailed,
         };
     }
 

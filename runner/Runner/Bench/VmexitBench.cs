@@ -57,7 +57,9 @@ public sealed class VmexitBench
                 results.Add(new VmexitColumnResult { Key = column.Key, Label = column.Label, Unavailable = "not run: interrupted" });
                 continue;
             }
-            var readiness = ColumnCheck.Evaluate(column.AsIpiColumn, ProbeHost(), reloadAllowed: false, () => null);
+            var host = ProbeHost();
+            var ipiColumn = column.AsIpiColumnOn(host);
+            var readiness = ColumnCheck.Evaluate(ipiColumn, host, reloadAllowed: false, () => null);
             if (readiness is not Readiness.Ready ready)
             {
                 var why = readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Reporting;
 
@@ -24,10 +25,14 @@ public static class CapsCommand
             var root = p.GetValue(sysRoot)!;
             if (!Directory.Exists(root))
                 throw new UserErrorException($"--sys-root {root}: no such directory: pass a folder with sys/, proc/ and dev/");
+            // Without these every capability would read as absent, as if the host lacked it.
+            var missing = new[] { "proc/cpuinfo", "sys/module" }.Where(f => !Path.Exists(Path.Combine(root, f))).ToList();
+            if (missing.Count > 0)
+                throw new UserErrorException($"--sys-root {root}: the tree has no {string.Join(" or ", missing.Select(m => "/" + m))}: it is not a host's sysfs/procfs; pass / or a recorded tree");
             var qemu = QemuBinary.Locate(p.GetValue(global.Qemu),
                 Environment.GetEnvironmentVariable(QemuBinary.EnvironmentVariable), Environment.GetEnvironmentVariable("PATH"));
             // A recorded tree describes another machine: booting a guest here would mix two hosts.
-            var caps = await HostProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken,
+            var caps = await HostCapsProbe.ProbeAsync(root, qemu, bootGuest: root == "/", ChildProcesses.InterruptToken,
                 refresh: p.GetValue(refresh));
             CapsReport.Write(caps, Console.Out);
             return ExitCodes.Success;

@@ -1,3 +1,5 @@
+using Runner.Bench;
+
 namespace Runner.Cli;
 
 public static class ExitCodes
@@ -11,4 +13,12 @@ public static class ExitCodes
     public const int OutputFailed = 3;
     /// <summary>Ctrl-C; the shell convention 128 + SIGINT (SIGTERM gives 143, ChildProcesses.InterruptExitCode).</summary>
     public const int Interrupted = 130;
+
+    public static int Of(BenchVerdict verdict) => verdict switch
+    {
+        BenchVerdict.Success => Success,
+        BenchVerdict.Interrupted => Interrupted,
+        BenchVerdict.UsageError => UsageError,
+        _ => TestsFailed,
+    };
 }

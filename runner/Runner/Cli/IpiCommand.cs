@@ -1,14 +1,8 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Runner.Bench;
-using Runner.Config;
-using Runner.Counters;
-using Runner.Execution;
 using Runner.Host;
-using Runner.Qemu;
+using Runner.Processes;
 using Runner.Reporting;
 using Runner.Reporting.Plots;
 using Spectre.Console;
@@ -22,28 +16,6 @@ namespace Runner.Cli;
 /// </summary>
 public static class IpiCommand
 {
-    public const string EntryName = "ipi";
-
-    public sealed record Request
-    {
-        public IReadOnlyList<ApicMode> Modes { get; init; } = [ApicMode.XApic, ApicMode.X2Apic];
-        public IReadOnlyList<bool> Ipiv { get; init; } = [false, true];
-        public Want Apicv { get; init; } = Want.Any;
-        public bool Halt { get; init; }
-        public string Kind { get; init; } = "unicast";
-        public int Runs { get; init; } = 20;
-        public int Cpus { get; init; } = 2;
-        public int? Iterations { get; init; }
-        public int? Warmup { get; init; }
-        public string? Json { get; init; }
-        public string? JUnit { get; init; }
-        public string? Plot { get; init; }
-        public bool ReloadKvm { get; init; }
-        public int Jobs { get; init; } = 1;
-        /// <summary>Boot q35, whose in-kernel PIT reinjects (an AVIC inhibit): to see the in-VM check catch it.</summary>
-        public bool KeepPit { get; init; }
-    }
-
     public static Command Create(GlobalOptions global)
     {
         var xapic = new Option<bool>("--xapic") { Description = "Only xAPIC mode" };
@@ -98,7 +70,7 @@ public static class IpiCommand
             var modes = p.GetValue(xapic) ? [ApicMode.XApic] : p.GetValue(x2apic) ? new[] { ApicMode.X2Apic } : [ApicMode.XApic, ApicMode.X2Apic];
             var ipivStates = p.GetValue(ipiv) ? [true] : p.GetValue(noIpiv) ? new[] { false } : [false, true];
             var itersText = p.GetValue(iters)!;
-            var request = new Request
+            var request = new IpiRequest
             {
                 Modes = modes,
                 Ipiv = ipivStates,
@@ -123,250 +95,25 @@ public static class IpiCommand
 
     static int Count(params bool[] flags) => flags.Count(f => f);
 
-    /// <summary>Contradictions in what was asked, before anything boots; null when consistent.</summary>
-    public static string? Validate(Request r)
+    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, IpiRequest req)
     {
-        if (r.Apicv == Want.Off && r.Ipiv.Contains(true))
-            return r.Ipiv.Contains(false)
-                ? "--no-apicv with --compare-ipiv (the default) is contradictory: IPIv works only on top of APICv; add --no-ipiv to measure without APICv"
-                : "--no-apicv with --ipiv is contradictory: IPIv works only on top of APICv";
-        if (r.Kind != "self" && r.Cpus < 2)
-            return $"--kind {r.Kind} needs a second vCPU to send to: use --cpus 2 or more (or --kind self)";
-        if (r.Kind == "self" && r.Halt)
-            return "--halt with --kind self: the sender is its own target and cannot halt while it sends; drop --halt";
-        return null;
-    }
-
-    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, Request req)
-    {
-        var clock = Stopwatch.StartNew();
-        var started = DateTimeOffset.Now;
-        ChildProcesses.InstallHandlers();
-        if (Validate(req) is { } bad)
+        if (req.Validate() is { } bad)
             throw new UserErrorException(bad);
-
-        var paths = global.Paths(p);
-        var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var entry = entries.FirstOrDefault(e => e.Name == EntryName)
-            ?? throw new UserErrorException($"{paths.Display(paths.UnitTestsConfig)} has no [{EntryName}] entry: add one (file = ipi, smp = 2)");
-        var image = paths.KernelImage(entry.File);
-        if (!File.Exists(image))
-            throw new UserErrorException($"{paths.Display(image)} not found: run `make kernels`");
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
-        var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
-
-        // KVM only: a TCG figure under a KVM label would be worse than no figure.
-        var files = HostProbe.ProbeFiles("/");
-        if (!files.Kvm.Available)
-            throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): `runner ipi` measures under KVM only and never reports TCG figures");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
-        if (caps.Guest.CpuModel is null)
-            throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
-
+        var env = await BenchEnvironment.OpenAsync(global.Paths(p), p.GetValue(global.Qemu), IpiRequest.Target);
+        using var session = new IpiSession(env, req);
         var console = ConsoleFactory.Create();
-        bool live = console.Profile.Capabilities.Interactive && !IsCi();
-        var settings = new RunSettings
-        {
-            Paths = paths,
-            Caps = caps,
-            QemuPath = qemuPath,
-            ForcedAccel = AccelMode.Kvm,
-            Errata = errata,
-            KvmStats = true,
-        };
-        var columns = IpiColumn.All(req.Modes, req.Ipiv, req.Apicv);
-        var plan = new IpiPlan
-        {
-            Columns = columns,
-            Target = req.Kind == "self" ? "self" : req.Halt ? "halt" : "spin",
-            Kind = req.Kind,
-            Runs = req.Runs,
-            Iterations = req.Iterations,
-            Warmup = req.Warmup,
-            Jobs = req.Jobs,
-            ReloadKvm = req.ReloadKvm,
-            Diagnostic = req.KeepPit,
-        };
-
-        IReadOnlyList<string> vmArgs = req.KeepPit ? [] : BenchmarkMachine.Args;
-        var machine = req.KeepPit ? BenchmarkMachine.ReinjectingPitMachine : entry.Machine;
-        var hostInfo = IpiHostInfo.From(caps);
-        var kernel = new IpiKernel(paths.Display(image), IpiHostInfo.Sha256(image), EntryName);
-        IpiReport Report(IpiBench.Outcome? o) => new()
-        {
-            RunnerVersion = RunnerVersion.Text,
-            Started = started,
-            WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
-            CommandLine = Environment.GetCommandLineArgs().Skip(1).ToList(),
-            Host = hostInfo,
-            Kernel = kernel,
-            Settings = new IpiSettings
-            {
-                ApicModes = req.Modes.Select(m => m.Arg()).ToList(),
-                Ipiv = req.Ipiv,
-                Apicv = req.Apicv.ToText(),
-                Target = plan.Target,
-                Kind = plan.Kind,
-                Runs = plan.Runs,
-                Cpus = req.Cpus,
-                Iterations = o?.Iterations ?? req.Iterations ?? 0,
-                Warmup = o?.Warmup ?? req.Warmup ?? 0,
-                IterationsSource = o?.IterationsSource ?? (req.Iterations is null ? "auto (calibration pending)" : "given with --iters"),
-                Jobs = req.Jobs,
-                ReloadKvm = req.ReloadKvm,
-                Machine = machine,
-                ExtraParams = [.. vmArgs, .. entry.ExtraParams],
-            },
-            Columns = o?.Columns ?? [],
-            Calibration = o?.Calibration,
-            Reductions = o is null ? [] : IpiAnalysis.Reductions(o.Columns, plan.Kind, caps.Backend),
-            Notes = o?.Notes ?? [],
-            Partial = o?.Interrupted == true,
-            PartialReason = o?.Interrupted == true ? $"interrupted by {ChildProcesses.InterruptReason}: columns hold only the runs finished before it" : null,
-        };
-
-        foreach (var line in IpiConsoleReport.HeaderLines(Report(null)))
+        foreach (var line in IpiConsoleReport.HeaderLines(session.Report(null)).Concat(session.Notes))
             console.WriteLine(line);
-        if (req.Jobs > 1)
-            console.WriteLine($"note: -j {req.Jobs}: VMs run side by side on {Environment.ProcessorCount} host CPU(s); their figures disturb each other");
-
-        using var trace = ApicvTrace.TryOpen(caps.KernelRelease, out var traceWhy);
-        if (trace is null)
-            console.WriteLine($"note: APICv/AVIC cannot be observed inside the VM: {traceWhy}; columns that need it are marked unverified");
-        var observations = new ConcurrentDictionary<string, ApicvObservation>();
-        var bench = new IpiBench
-        {
-            BootOnce = async (column, logName, args, cancel) =>
-            {
-                int qemuPid = 0;
-                var traceProblem = trace?.EnsureEnabled();
-                var boot = trace is null ? settings : settings with
-                {
-                    OnSync = (tag, pid) =>
-                    {
-                        qemuPid = pid;
-                        if (tag is SyncTags.MeasureBegin or SyncTags.MeasureEnd && pid != 0) trace.Mark(pid, tag);
-                        return Task.CompletedTask;
-                    },
-                };
-                var run = entry with { Smp = req.Cpus, Append = args, Accel = AccelMode.Kvm, Machine = machine, ExtraParams = [.. vmArgs, .. entry.ExtraParams] };
-                var result = await TestExecutor.RunAsync(run, boot, null, cancel, logName);
-                observations[logName] = trace is null ? ApicvObservation.Unverified(traceWhy)
-                    : traceProblem is not null ? ApicvObservation.Unverified(traceProblem)
-                    : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")
-                    : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
-                return result;
-            },
-            ApicvOf = logName => observations.GetValueOrDefault(logName),
-            ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
-            Reloader = req.ReloadKvm ? new KvmReloader("/", KvmReloader.RunCommandAsync) : null,
-            ReloadRefusal = () => KvmHolders.RefuseReload(Environment.IsPrivilegedProcess, KvmHolders.Find("/", Environment.ProcessId)),
-        };
-
-        // With a reload in play, SIGTERM/SIGHUP must not end the runner before it restores the module.
-        var signals = new List<PosixSignalRegistration>();
-        if (req.ReloadKvm)
-            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
-                signals.Add(PosixSignalRegistration.Create(signal, ctx => { ctx.Cancel = true; ChildProcesses.RequestInterrupt(); }));
 
         IpiBench.Outcome outcome;
-        try
-        {
-            outcome = live
-                ? await RunWithProgressAsync(console, bench, plan)
-                : await RunPlainAsync(console, bench, plan);
-        }
-        finally
-        {
-            foreach (var s in signals) s.Dispose();
-        }
+        // A reload must be undone before the runner exits, whatever signal ends it.
+        using (DeferredTermination.While(req.ReloadKvm))
+            outcome = await IpiProgress.RunAsync(console, session.Bench, session.Plan);
+        await IpiOutputs.WriteAsync(console, session.Report(outcome), req, env.Clock.Elapsed);
 
-        var report = Report(outcome);
-        IpiConsoleReport.WriteResults(console, report);
-        if (req.Json is not null)
-        {
-            await JsonFiles.WriteAsync(req.Json, report);
-            console.WriteLine($"json: {Path.GetFullPath(req.Json)}");
-        }
-        if (req.JUnit is not null)
-            IpiJUnitWriter.Build(report, req.KeepPit).Save(req.JUnit);
-        if (req.Plot is not null)
-            console.WriteLine($"plot: {PlotFile.Save(IpiPlot.Build(report).Plot, req.Plot)}");
-        console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-
-        if (outcome.Interrupted)
-        {
+        var verdict = IpiSession.Verdict(outcome, req.KeepPit);
+        if (verdict == BenchVerdict.Interrupted)
             Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped" + (req.ReloadKvm ? " and KVM module parameters restored" : ""));
-            return ExitCodes.Interrupted;
-        }
-        if (outcome.Notes.Any(n => n.StartsWith("RESTORE FAILED", StringComparison.Ordinal)))
-            return ExitCodes.TestsFailed;
-        bool anyFailed = outcome.Columns.Any(c => IpiColumnVerdict.Judge(c, req.KeepPit) is ("failure", _));
-        return anyFailed ? ExitCodes.TestsFailed : ExitCodes.Success;
-    }
-
-    static bool IsCi() =>
-        string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
-    static async Task<IpiBench.Outcome> RunWithProgressAsync(IAnsiConsole console, IpiBench bench, IpiPlan plan)
-    {
-        IpiBench.Outcome? outcome = null;
-        await console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var progress = new SpectreProgress(ctx, console);
-                bench.Progress = progress;
-                outcome = await bench.RunAsync(plan, ChildProcesses.InterruptToken);
-            });
-        return outcome!;
-    }
-
-    static Task<IpiBench.Outcome> RunPlainAsync(IAnsiConsole console, IpiBench bench, IpiPlan plan)
-    {
-        bench.Progress = new PlainProgress(console);
-        return bench.RunAsync(plan, ChildProcesses.InterruptToken);
-    }
-
-    /// <summary>One line per run: for logs and CI, where a redrawn progress bar is noise.</summary>
-    sealed class PlainProgress(IAnsiConsole console) : IIpiProgress
-    {
-        public void ColumnStarted(IpiColumn column, int runs) => console.WriteLine($"{column.Label}: {runs} run(s)");
-        public void ColumnSkipped(IpiColumn column, string reason) => console.WriteLine($"{column.Label}: unavailable (reason below)");
-        public void Note(string text) => console.WriteLine(text);
-        public void RunFinished(IpiColumn column, IpiRun run, int of) => console.WriteLine(RunLine(column, run, of));
-    }
-
-    sealed class SpectreProgress(ProgressContext ctx, IAnsiConsole console) : IIpiProgress
-    {
-        readonly Dictionary<IpiColumn, ProgressTask> _tasks = [];
-
-        public void ColumnStarted(IpiColumn column, int runs)
-        {
-            lock (_tasks) _tasks[column] = ctx.AddTask(Markup.Escape(column.Label), maxValue: runs);
-        }
-
-        public void ColumnSkipped(IpiColumn column, string reason) =>
-            console.MarkupLine($"[yellow]{Markup.Escape(column.Label)}[/]: unavailable (reason below)");
-
-        public void Note(string text) => console.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
-
-        public void RunFinished(IpiColumn column, IpiRun run, int of)
-        {
-            lock (_tasks)
-                if (_tasks.TryGetValue(column, out var t)) t.Increment(1);
-            if (!run.Used)
-                console.MarkupLine($"[red]{Markup.Escape(RunLine(column, run, of))}[/]");
-        }
-    }
-
-    static string RunLine(IpiColumn column, IpiRun run, int of)
-    {
-        var head = $"  {column.Label} run {run.Index}/{of} {run.Outcome}";
-        if (!run.Used) return $"{head}: excluded: {run.Excluded}";
-        var cycles = run.Metric(IpiAnalysis.CyclesAvg)?.ToString("#,##0", CultureInfo.InvariantCulture) ?? "n/a";
-        var exits = run.ExitsPerIpi is { } e ? e.ToString("0.00", CultureInfo.InvariantCulture) + " exits/IPI" : "exits n/a";
-        return $"{head} {cycles} cycles, {exits} ({run.DurationSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s)";
+        return ExitCodes.Of(verdict);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Runner.Execution;
 using Runner.Host;
 using Runner.Nested;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Reporting;
 

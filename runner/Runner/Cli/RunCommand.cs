@@ -3,6 +3,7 @@ using System.Globalization;
 using Runner.Config;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Qemu;
 using Runner.Reporting;
 using Spectre.Console;
@@ -67,7 +68,7 @@ public static class RunCommand
         if (forced == AccelMode.Kvm && !files.Kvm.Available)
             throw new UserErrorException($"--accel kvm: KVM is unusable here ({files.Kvm.Detail}): use --accel tcg or drop --accel");
         bool anyKvm = selected.Any(e => AccelSelector.Choose(e.Accel, forced, files.Kvm).Accel == AccelKind.Kvm);
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
+        var caps = await HostCapsProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
 
         var reporter = new ConsoleReporter(human, req.Verbose, showWhere: caps.Nested.IsL1);
         var hostLine = HostLine(caps, anyKvm);

@@ -19,6 +19,7 @@ public static class RunnerCli
         root.Subcommands.Add(PveoiCommand.Create(global));
         root.Subcommands.Add(IpiCommand.Create(global));
         root.Subcommands.Add(VmexitCommand.Create(global));
+        root.Subcommands.Add(WakeupCommand.Create(global));
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         return root;

@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Runner.Bench;
-using Runner.Config;
-using Runner.Execution;
 using Runner.Host;
-using Runner.Qemu;
+using Runner.Processes;
 using Runner.Reporting;
 using Runner.Reporting.Plots;
 using Spectre.Console;
@@ -19,8 +16,6 @@ namespace Runner.Cli;
 /// </summary>
 public static class VmexitCommand
 {
-    public const string EntryName = "vmexit";
-
     public static Command Create(GlobalOptions global)
     {
         var cases = new Argument<string[]>("cases") { Description = "Cases to run (default: all), e.g. cpuid ipi_halt", Arity = ArgumentArity.ZeroOrMore };
@@ -30,8 +25,8 @@ public static class VmexitCommand
         var parallel = new Option<bool>("--parallel") { Description = "Run the parallel cases (cpuid, MSR writes, ...) on every vCPU at once, as kvm-unit-tests does" };
         var apicv = new Option<bool>("--apicv") { Description = "Only the APICv/AVIC-on setting" };
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
-        var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
         var plot = PlotFile.Option("Also draw cycles/op and exits/op per case, one bar per host setting, to this .png or .svg");
+        var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         batches.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--batches must be 1 to 256"); });
         ops.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1_000_000) r.AddError("--ops must be 1 to 1000000"); });
@@ -67,74 +62,18 @@ public static class VmexitCommand
 
     static async Task<int> RunAsync(GlobalOptions global, ParseResult p, VmexitPlan plan, string? json, string? plot)
     {
-        var clock = Stopwatch.StartNew();
-        var started = DateTimeOffset.Now;
-        ChildProcesses.InstallHandlers();
-        var paths = global.Paths(p);
-        var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var entry = entries.FirstOrDefault(e => e.Name == EntryName)
-            ?? throw new UserErrorException($"{paths.Display(paths.UnitTestsConfig)} has no [{EntryName}] entry: add one (file = vmexit, smp = 2)");
-        var image = paths.KernelImage(entry.File);
-        if (!File.Exists(image))
-            throw new UserErrorException($"{paths.Display(image)} not found: run `make kernels`");
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig));
-        var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
-        var files = HostProbe.ProbeFiles("/");
-        if (!files.Kvm.Available)
-            throw new UserErrorException($"KVM is unusable here ({files.Kvm.Detail}): `runner vmexit` counts VM exits, which only KVM has");
-        var caps = await HostProbe.ProbeAsync("/", qemuPath, bootGuest: true, ChildProcesses.InterruptToken);
-        if (caps.Guest.CpuModel is null)
-            throw new UserErrorException($"no KVM guest boots here: {caps.Guest.CpuModelDetail}");
-
+        var env = await BenchEnvironment.OpenAsync(global.Paths(p), p.GetValue(global.Qemu), VmexitSession.Target);
         var console = ConsoleFactory.Create();
-        var settings = new RunSettings
-        {
-            Paths = paths,
-            Caps = caps,
-            QemuPath = qemuPath,
-            ForcedAccel = AccelMode.Kvm,
-            Errata = errata,
-            KvmStats = true,
-        };
-        var hostInfo = IpiHostInfo.From(caps);
-        var kernel = new IpiKernel(paths.Display(image), IpiHostInfo.Sha256(image), EntryName);
-        VmexitReport Report(VmexitBench.Outcome? o) => new()
-        {
-            RunnerVersion = RunnerVersion.Text,
-            Started = started,
-            WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
-            CommandLine = Environment.GetCommandLineArgs().Skip(1).ToList(),
-            Host = hostInfo,
-            Kernel = kernel,
-            Settings = new VmexitSettings
-            {
-                Cases = plan.Cases,
-                Runs = plan.Runs,
-                Batches = plan.Batches,
-                OpsPerBatch = plan.OpsPerBatch,
-                Parallel = plan.Parallel,
-                Cpus = entry.Smp,
-                Machine = entry.Machine,
-                ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams],
-                CyclesFromEmulator = caps.Nested.CyclesFromEmulator,
-            },
-            Columns = o?.Columns ?? [],
-        };
-        foreach (var line in VmexitConsoleReport.HeaderLines(Report(null)))
+        var session = new VmexitSession(env, plan, null!);   // set below, inside the progress display
+        foreach (var line in VmexitConsoleReport.HeaderLines(session.Report(null)))
             console.WriteLine(line);
 
-        var bench = new VmexitBench
-        {
-            BootOnce = (column, logName, args, cancel) => TestExecutor.RunAsync(
-                entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams] }, settings, null, cancel, logName),
-            ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
-        };
         var outcome = await StepProgress.RunAsync(console, VmexitProgress.Steps(plan.Columns, plan.Runs), progress =>
         {
-            bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
-            return bench.RunAsync(plan, ChildProcesses.InterruptToken);
+            session.Bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
+            return session.Bench.RunAsync(plan, ChildProcesses.InterruptToken);
         });
-        var report = Report(outcome);
+        var report = session.Report(outcome);
         VmexitConsoleReport.WriteResults(console, report);
         if (json is not null)
         {
@@ -143,30 +82,13 @@ public static class VmexitCommand
         }
         if (plot is not null)
             console.WriteLine($"plot: {PlotFile.Save(VmexitPlot.Build(report).Plot, plot)}");
-        console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-        if (outcome.Interrupted)
-        {
+        console.WriteLine($"wall time: {env.Clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+
+        var verdict = VmexitSession.Verdict(outcome, plan, report);
+        if (verdict == BenchVerdict.Interrupted)
             Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
-            return ExitCodes.Interrupted;
-        }
-        var unknown = UnknownCases(plan, report);
-        if (unknown.Count > 0)
-        {
-            Console.Error.WriteLine($"runner: unknown case(s) {string.Join(", ", unknown)}: the kernel has {string.Join(", ", KnownCases(report))}");
-            return ExitCodes.UsageError;
-        }
-        bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => r.Outcome is not ("PASS" or "XFAIL"))));
-        return anyFailed ? ExitCodes.TestsFailed : ExitCodes.Success;
-    }
-
-    static IReadOnlyList<string> KnownCases(VmexitReport r) =>
-        r.Columns.SelectMany(c => c.Runs).SelectMany(run => run.CasesStarted).Distinct().ToList();
-
-    /// <summary>Asked-for cases no boot started: the kernel has no such case (it fails its bench.only_known check too).</summary>
-    public static IReadOnlyList<string> UnknownCases(VmexitPlan plan, VmexitReport r)
-    {
-        var known = KnownCases(r);
-        if (known.Count == 0) return [];
-        return plan.Cases.Where(c => !known.Contains(c)).ToList();
+        else if (verdict == BenchVerdict.UsageError)
+            Console.Error.WriteLine($"runner: unknown case(s) {string.Join(", ", VmexitSession.UnknownCases(plan, report))}: the kernel has {string.Join(", ", VmexitSession.KnownCases(report))}");
+        return ExitCodes.Of(verdict);
     }
 }

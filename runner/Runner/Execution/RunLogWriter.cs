@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 

@@ -1,4 +1,5 @@
 using Runner.Config;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 

@@ -1,3 +1,4 @@
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 

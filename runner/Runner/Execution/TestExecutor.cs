@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Runner.Config;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 

@@ -59,7 +59,4 @@ public static class ApicvInhibits
                 names.Add(linux61 && bit < Linux61Bits.Count ? Linux61Bits[bit] : $"bit {bit}");
         return names;
     }
-
-    /// <summary>Whether a decoded name means "APICv/AVIC is off by the module parameter" (DISABLE, DISABLED since 6.9).</summary>
-    public static bool IsDisabled(string name) => name is "DISABLE" or "DISABLED";
 }

@@ -13,15 +13,12 @@ public sealed class CpioWriter(Stream output)
     const string Magic = "070701";
     const int FileType = 0x8000;
     const int DirType = 0x4000;
-    const int SymlinkType = 0xA000;
     const int CharDeviceType = 0x2000;
     int _inode = 1;
 
     public void Directory(string path, int mode = 0x1ED) => Entry(path, DirType | mode, [], nlink: 2);
 
     public void File(string path, byte[] data, int mode = 0x1A4) => Entry(path, FileType | mode, data);
-
-    public void Symlink(string path, string target) => Entry(path, SymlinkType | 0x1FF, Encoding.UTF8.GetBytes(target));
 
     public void CharDevice(string path, int major, int minor, int mode = 0x180) =>
         Entry(path, CharDeviceType | mode, [], rdevMajor: major, rdevMinor: minor);

@@ -12,7 +12,7 @@ public sealed record NestedArgs(IReadOnlyList<string> Inner, IReadOnlyList<(stri
     /// <summary>Options whose value is a file the command writes.</summary>
     public static readonly IReadOnlyList<string> OutputFiles = ["--junit", "--json"];
     /// <summary>The commands that boot guests: the ones an L1 host can run.</summary>
-    public static readonly IReadOnlyList<string> Commands = ["run", "ipi", "pveoi", "caps", "vmexit"];
+    public static readonly IReadOnlyList<string> Commands = ["run", "ipi", "pveoi", "caps", "vmexit", "wakeup"];
 
     public static NestedArgs Rewrite(IReadOnlyList<string> args, string resultsDir, string currentDir)
     {

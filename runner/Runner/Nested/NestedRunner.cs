@@ -4,6 +4,7 @@ using System.Text;
 using System.Xml.Linq;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Reporting;
 using Runner.Workspace;

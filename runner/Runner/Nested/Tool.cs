@@ -1,5 +1,6 @@
 using System.Globalization;
 using Runner.Execution;
+using Runner.Processes;
 
 namespace Runner.Nested;
 

@@ -7,7 +7,8 @@ namespace Runner.Protocol;
 /// Guest and QEMU output as safe text. The runner reads the child's bytes as Latin-1 (one
 /// char per byte). A well-formed UTF-8 sequence of a printable character is kept as that
 /// character (an L1 runner's "×" and "±" come through this way); every other byte outside
-/// printable ASCII except a tab becomes `\xNN`, so an ESC from the guest never reaches the
+/// printable ASCII except a tab becomes `\xNN` (invalid and overlong sequences, encoded
+/// surrogates, and characters that print nothing, <see cref="Printable"/>), so an ESC from the guest never reaches the
 /// terminal, and TAP YAML, JUnit XML and JSON stay valid whatever the guest sent.
 /// </summary>
 public static class PrintableText
@@ -45,10 +46,17 @@ public static class PrintableText
         string decoded;
         try { decoded = StrictUtf8.GetString(buffer); }
         catch (DecoderFallbackException) { return null; }
-        // C1 controls and other non-printing characters stay escaped.
-        return decoded.EnumerateRunes().All(r => !Rune.IsControl(r) && Rune.GetUnicodeCategory(r) != UnicodeCategory.Format)
-            ? (decoded, length) : null;
+        return decoded.EnumerateRunes().All(Printable) ? (decoded, length) : null;
     }
+
+    /// <summary>
+    /// Not a C1 control (U+009B is a terminal's CSI), a format character (U+202E turns text
+    /// around), a line or paragraph separator, or unassigned: the noncharacters U+FFFE and
+    /// U+FFFF are among those, and XML cannot hold them.
+    /// </summary>
+    static bool Printable(Rune r) =>
+        !Rune.IsControl(r) && Rune.GetUnicodeCategory(r) is not (UnicodeCategory.Format or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate);
 
     static bool IsPlain(char c) => c is >= ' ' and <= '~' or '\t';
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Runner.Execution;
+using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
 using Spectre.Console;

@@ -140,5 +140,16 @@ public static class JUnitWriter
     static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
 
     // Guest output can hold control bytes that XML 1.0 forbids; XmlWriter would throw on them.
-    static string Clean(string s) => new(s.Select(ch => XmlConvert.IsXmlChar(ch) ? ch : '?').ToArray());
+    // A character outside the BMP (kept printable UTF-8 from the guest) is a surrogate pair, legal as a pair.
+    static string Clean(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (XmlConvert.IsXmlChar(s[i])) sb.Append(s[i]);
+            else if (i + 1 < s.Length && XmlConvert.IsXmlSurrogatePair(s[i + 1], s[i])) sb.Append(s, i++, 2);
+            else sb.Append('?');
+        }
+        return sb.ToString();
+    }
 }

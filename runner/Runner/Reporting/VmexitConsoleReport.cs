@@ -26,7 +26,8 @@ public static class VmexitConsoleReport
         return lines;
     }
 
-    static string Modules(IpiHost h)
+    /// <summary>The KVM module parameters that decide interrupt virtualization and halt polling, in one line.</summary>
+    public static string Modules(IpiHost h)
     {
         string[] relevant = ["halt_poll_ns", "enable_apicv", "enable_ipiv", "avic", "force_avic"];
         var parts = new List<string>();

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Runner.Bench;
 using Runner.Reporting;
 using Runner.Stats;
 
-namespace Runner.Bench;
+namespace Runner.Reporting;
 
 /// <summary>
 /// `runner compare A.json B.json`: two `runner ipi --json` files side by side, per column

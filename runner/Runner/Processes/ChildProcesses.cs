@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Every process the runner starts, so that Ctrl-C, SIGTERM or a crash of the runner never

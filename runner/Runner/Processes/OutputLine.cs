@@ -1,4 +1,4 @@
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>Stdout/Stderr are the child's; Runner lines are the runner's own notes on the exchange (answers to sync lines).</summary>
 public enum OutputStream { Stdout, Stderr, Runner }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Per-run temp folders (QMP sockets), named runner-[kind-]PID-XXXX after the runner that

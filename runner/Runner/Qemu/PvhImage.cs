@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Runner.Host;
+namespace Runner.Qemu;
 
 /// <summary>
 /// Writes the smallest ELF that QEMU's `-kernel` boots through PVH: one PT_LOAD with the

@@ -1,30 +1,14 @@
-using Runner.Execution;
+using Runner.Host;
+using Runner.Processes;
 using Runner.Protocol;
-using Runner.Qemu;
 
-namespace Runner.Host;
-
-public enum SseOutcome { Works, Faults, Unknown, NotRun }
-
-/// <summary>What booting a tiny guest under KVM taught us.</summary>
-public sealed record KvmGuestProbeResult(string? CpuModel, string CpuModelDetail, SseOutcome Sse, string SseDetail)
-{
-    public static KvmGuestProbeResult NotRun(string why) => new(null, why, SseOutcome.NotRun, why);
-
-    public string SseReport => Sse switch
-    {
-        SseOutcome.Works => "works",
-        SseOutcome.Faults => $"faults: {SseDetail} — guest code must stay SSE-free",
-        SseOutcome.Unknown => $"unknown: {SseDetail}",
-        _ => $"not probed: {SseDetail}",
-    };
-}
+namespace Runner.Qemu;
 
 /// <summary>
 /// Boots <see cref="SseProbeImage"/> under KVM on microvm. It answers two questions no
 /// file on the host answers: does `-cpu host` boot at all (QEMU 7.2 on kvm_pvm aborts on
 /// IA32_ARCH_CAPABILITIES), and does SSE work in a guest (on kvm_pvm it stops QEMU with an
-/// emulation failure). HostProbe keeps its answer in a <see cref="ProbeCache"/>: two boots
+/// emulation failure). <see cref="HostCapsProbe"/> keeps its answer in a <see cref="ProbeCache"/>: two boots
 /// cost more than the rest of a one-test run.
 /// </summary>
 public static class KvmGuestProbe

@@ -1,6 +1,6 @@
 using Runner.Protocol;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>What a child did: its output, how it ended, and how long it took.</summary>
 public sealed record ProcessResult(

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Runner.Execution;
 
-namespace Runner.Qemu;
+namespace Runner.Host;
 
 /// <summary>The QEMU executable the runner will start, and its version (which decides some guest features).</summary>
 public sealed partial record QemuBinary(string Path, string VersionText, Version? Version)
@@ -40,14 +39,6 @@ public sealed partial record QemuBinary(string Path, string VersionText, Version
             if (File.Exists(candidate)) return candidate;
         }
         return null;
-    }
-
-    /// <summary>Asks the binary for its version; an unreadable answer leaves Version null rather than failing.</summary>
-    public static async Task<QemuBinary> ProbeAsync(string path)
-    {
-        var result = await ProcessRunner.RunAsync([path, "--version"], new ProcessLimits(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)));
-        var first = result.Stdout.FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
-        return new QemuBinary(path, first.Length > 0 ? first : "(no version output)", ParseVersion(first));
     }
 
     public static Version? ParseVersion(string text)

@@ -1,4 +1,4 @@
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// The argv prefix that ties a child's life to the runner's and keeps it out of the

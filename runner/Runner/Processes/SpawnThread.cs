@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Starts every child from one thread that lives as long as the runner. Linux sends a

@@ -1,4 +1,4 @@
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// When to give up on a child: Idle is "no output for this long" (a hung guest),

@@ -5,7 +5,7 @@ using System.Text;
 using Runner.Host;
 using Runner.Protocol;
 
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Runs one child (QEMU) from an argv, streams its lines, and enforces the limits. The
@@ -16,6 +16,10 @@ public static class ProcessRunner
 {
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
     static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(2);
+    // A SIGKILLed QEMU is gone only when the kernel has torn its VM down, which on a loaded
+    // host took longer than DrainWait: the test is not over (and the runner may not exit)
+    // while its QEMU still exists.
+    static readonly TimeSpan KillWait = TimeSpan.FromSeconds(15);
 
     /// <exception cref="UserErrorException">the program cannot be started</exception>
     public static async Task<ProcessResult> RunAsync(
@@ -178,7 +182,9 @@ public static class ProcessRunner
                 (termination, detail) = (Termination.Cancelled, CancelledDetail(clock.Elapsed));
             if (termination == Termination.None && Volatile.Read(ref stopReason) is { } late)
                 (termination, detail) = (stopKind, late);
-            await Task.WhenAny(exited, Task.Delay(DrainWait, CancellationToken.None));
+            await Task.WhenAny(exited, Task.Delay(KillWait, CancellationToken.None));
+            if (!exited.IsCompleted)
+                Note($"QEMU (pid {process.Id}) had not exited {Seconds(KillWait)} after it was killed");
             // Output written just before exit is still in the pipe; wait for EOF, but not forever
             // in case a grandchild we could not kill keeps the pipe open.
             await Task.WhenAny(pumps, Task.Delay(DrainWait, CancellationToken.None));

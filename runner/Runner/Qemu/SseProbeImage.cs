@@ -1,7 +1,7 @@
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
-namespace Runner.Host;
+namespace Runner.Qemu;
 
 /// <summary>
 /// A guest that prints 'S', executes one SSE instruction, prints 'K' and exits through

@@ -1,4 +1,4 @@
-namespace Runner.Execution;
+namespace Runner.Processes;
 
 /// <summary>
 /// Talking back to a running child. QEMU's `-serial stdio` makes the child's stdin the
