@@ -32,7 +32,7 @@ public static class NestedRunner
     /// <summary>Environment the job keeps from here (the rest of L1's is its own).</summary>
     static readonly string[] KeptEnvironment = ["PATH", "HOME", "DOTNET_ROOT", "RUNNER_QEMU", "CI", "TZ", "LANG"];
 
-    public static async Task<int> RunAsync(NestedRequest req, TextWriter output, TextWriter error, CancellationToken cancel, NestedProgress? progress = null)
+    public static async Task<int> RunAsync(NestedRequest req, TextWriter output, TextWriter error, CancellationToken cancel, INestedProgress? progress = null)
     {
         var clock = Stopwatch.StartNew();
         void Note(string text) => error.WriteLine("l1: " + text);

@@ -1,14 +1,14 @@
 using System.Text.RegularExpressions;
-using Runner.Reporting;
+using Runner.Nested;
 
-namespace Runner.Nested;
+namespace Runner.Reporting;
 
 /// <summary>
 /// What the live display says while an L1 host works: which of its stages runs now (L1's init
 /// announces each), how many verdicts the inner runner has printed and the last one, and the
 /// stages still to come. Nothing of it reaches a pipe or a log.
 /// </summary>
-public sealed partial class NestedProgress(StepProgress progress, string command)
+public sealed partial class NestedProgress(StepProgress progress, string command) : INestedProgress
 {
     /// <summary>L1 init's stage names, in order, and what the time before each is spent on.</summary>
     static readonly (string Stage, string Doing)[] Stages =
