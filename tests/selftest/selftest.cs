@@ -65,8 +65,18 @@ internal static unsafe class TestKernel
         long sum = 0;
         for (int i = 0; i < points.Length; i++) sum += points[i].X + points[i].Y;
         Report.CheckEqual("array.struct_fields", 28 + 140, (ulong)sum);
+        // A second allocation overlapping the first would show as the first array's pattern
+        // overwritten by the second's fill, or as overlapping address ranges.
         var other = new Point[4];
-        Report.Check(other.Length == 4 && points[7].Y == 49, "array.second_allocation_distinct");
+        for (int i = 0; i < other.Length; i++) { other[i].X = -1; other[i].Y = -1; }
+        bool firstIntact = true;
+        for (int i = 0; i < points.Length; i++) firstIntact &= points[i].X == i && points[i].Y == i * i;
+        bool apart;
+        fixed (Point* a = points)
+        fixed (Point* b = other)
+            apart = b >= a + points.Length || b + other.Length <= a;
+        Report.Check(other.Length == 4 && firstIntact && apart, "array.second_allocation_distinct",
+            "a second new Point[4] overwrote the first array or overlaps its address range");
     }
 
     private static void CheckCommandLine()

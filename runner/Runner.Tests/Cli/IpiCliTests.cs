@@ -79,15 +79,36 @@ public class IpiCliTests
     [Fact]
     public void DefaultsAreBothModesAndTheIpivComparison()
     {
-        var r = new IpiRequest();
+        var parsed = IpiCommand.Create(new GlobalOptions()).Parse([]);
+        Assert.Empty(parsed.Errors);
+        var r = IpiCommand.RequestFrom(parsed);
         Assert.Equal([ApicMode.XApic, ApicMode.X2Apic], r.Modes);
         Assert.Equal([false, true], r.Ipiv);
         Assert.Equal(Want.Any, r.Apicv);
+        Assert.Equal("unicast", r.Kind);
+        Assert.False(r.Halt);
         Assert.Equal(20, r.Runs);
         Assert.Equal(2, r.Cpus);
+        Assert.Equal(1, r.Jobs);
         Assert.Null(r.Iterations);
+        Assert.Null(r.Warmup);
         Assert.Null(r.Validate());
-        Assert.Null((r with { Apicv = Want.Off, Ipiv = [false] }).Validate());
+    }
+
+    [Fact]
+    public void OptionsOnTheCommandLineReachTheRequest()
+    {
+        var parsed = IpiCommand.Create(new GlobalOptions()).Parse(["--x2apic", "--no-ipiv", "--no-apicv", "--kind", "self", "--iters", "300", "--runs", "3", "--cpus", "1"]);
+        Assert.Empty(parsed.Errors);
+        var r = IpiCommand.RequestFrom(parsed);
+        Assert.Equal([ApicMode.X2Apic], r.Modes);
+        Assert.Equal([false], r.Ipiv);
+        Assert.Equal(Want.Off, r.Apicv);
+        Assert.Equal("self", r.Kind);
+        Assert.Equal(300, r.Iterations);
+        Assert.Equal(3, r.Runs);
+        Assert.Equal(1, r.Cpus);
+        Assert.Null(r.Validate());
     }
 
     [Fact]

@@ -25,11 +25,11 @@ public class RequirementCheckTests
     }
 
     [Fact]
-    public void IpivOnSapphireRapidsFixtureIsMet() =>
+    public void HandWrittenIntelIpivTreeMeetsIpiv() =>
         Assert.Null(RequirementCheck.FirstUnmet(["kvm", "apicv", "ipiv", "x2apic", "pv-eoi"], Caps("intel-apicv-ipiv"), AccelKind.Kvm));
 
     [Fact]
-    public void AvicOnAmdFixtureIsMetButNotUnderTcg()
+    public void HandWrittenAmdTreeMeetsAvicButNotUnderTcg()
     {
         Assert.Null(RequirementCheck.FirstUnmet(["avic"], Caps("amd-avic"), AccelKind.Kvm));
         Assert.Equal("requires avic: this run uses TCG; avic exists only under KVM",

@@ -31,7 +31,7 @@ public class HostProbeFixtureTests
     }
 
     [Fact]
-    public void IntelWithApicvAndIpiv()
+    public void HandWrittenIntelWithApicvAndIpiv()
     {
         var caps = HostProbe.ProbeFiles(Fixtures.Tree("intel-apicv-ipiv"));
 
@@ -47,7 +47,7 @@ public class HostProbeFixtureTests
     }
 
     [Fact]
-    public void IntelWithoutIpiv()
+    public void HandWrittenIntelWithoutIpiv()
     {
         var caps = HostProbe.ProbeFiles(Fixtures.Tree("intel-apicv-no-ipiv"));
 
@@ -58,7 +58,7 @@ public class HostProbeFixtureTests
     }
 
     [Fact]
-    public void AmdWithAvic()
+    public void HandWrittenAmdWithAvic()
     {
         var caps = HostProbe.ProbeFiles(Fixtures.Tree("amd-avic"));
 

@@ -24,7 +24,7 @@ public class ProbeCacheRealTests
             // No KVM: nothing is booted, so nothing may be cached either.
             Assert.Equal(SseOutcome.NotRun, first.Guest.Sse);
             Assert.False(Directory.Exists(cache.Dir));
-            return;
+            Assert.Skip("no usable /dev/kvm: no guest probe to cache");
         }
 
         Assert.StartsWith("probed now (nothing cached yet); saved to ", first.GuestProbeOrigin);
@@ -57,7 +57,7 @@ public class ProbeCacheRealTests
         {
             Assert.Equal(0, code1);
             Assert.DoesNotContain("guest probe:", out1);
-            return;
+            Assert.Skip("no usable /dev/kvm: no guest probe to cache");
         }
         var (_, out2, _) = await RunnerProcess.RunAsync(tmp.Path, ["caps"], env);
         var (code3, out3, _) = await RunnerProcess.RunAsync(tmp.Path, ["caps", "--refresh"], env);

@@ -49,7 +49,7 @@ public class RealQemuTests
         if (!files.Kvm.Available)
         {
             Assert.Equal(SseOutcome.NotRun, caps.Guest.Sse);
-            return;
+            Assert.Skip("no usable /dev/kvm: the guest SSE probe could not boot");
         }
         // With a usable /dev/kvm some -cpu must boot, and the SSE question gets a definite answer.
         Assert.NotNull(caps.Guest.CpuModel);

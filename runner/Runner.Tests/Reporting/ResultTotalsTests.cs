@@ -35,6 +35,27 @@ public class ResultTotalsTests
         Assert.Equal((7, 2, 1), (t.Passed, t.Failed, t.Skipped));
     }
 
+    // Recorded from `dotnet test --logger trx` of one xunit.v3 test calling Assert.Skip (trimmed):
+    // its Counters say nothing of the skip, only the result's outcome does.
+    const string XunitV3SkipTrx = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+          <Results>
+            <UnitTestResult testName="Runner.Tests.ZzSkipProbe.SkipsForReal" outcome="NotExecuted" />
+          </Results>
+          <ResultSummary outcome="Completed">
+            <Counters total="1" executed="0" passed="0" failed="0" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
+          </ResultSummary>
+        </TestRun>
+        """;
+
+    [Fact]
+    public void TrxCountsAnXunitV3SkipAsSkipped()
+    {
+        var t = ResultTotals.FromTrx(XDocument.Parse(XunitV3SkipTrx));
+        Assert.Equal((0, 0, 1), (t.Passed, t.Failed, t.Skipped));
+    }
+
     [Fact]
     public void JUnitCountsOnlyKernelRunsAndSeparatesXFail()
     {

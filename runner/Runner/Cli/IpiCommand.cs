@@ -65,32 +65,33 @@ public static class IpiCommand
             if (r.GetValue(apicv) && r.GetValue(noApicv))
                 r.AddError("give --apicv or --no-apicv, not both");
         });
-        command.SetAction(p =>
-        {
-            var modes = p.GetValue(xapic) ? [ApicMode.XApic] : p.GetValue(x2apic) ? new[] { ApicMode.X2Apic } : [ApicMode.XApic, ApicMode.X2Apic];
-            var ipivStates = p.GetValue(ipiv) ? [true] : p.GetValue(noIpiv) ? new[] { false } : [false, true];
-            var itersText = p.GetValue(iters)!;
-            var request = new IpiRequest
-            {
-                Modes = modes,
-                Ipiv = ipivStates,
-                Apicv = p.GetValue(apicv) ? Want.On : p.GetValue(noApicv) ? Want.Off : Want.Any,
-                Halt = p.GetValue(halt),
-                Kind = p.GetValue(kind)!,
-                Runs = p.GetValue(runs),
-                Cpus = p.GetValue(cpus),
-                Iterations = itersText == "auto" ? null : int.Parse(itersText, CultureInfo.InvariantCulture),
-                Warmup = p.GetValue(warmup),
-                Json = p.GetValue(json),
-                JUnit = p.GetValue(junit),
-                Plot = p.GetValue(plot),
-                ReloadKvm = p.GetValue(reload),
-                Jobs = p.GetValue(jobs),
-                KeepPit = p.GetValue(keepPit),
-            };
-            return RunAsync(global, p, request);
-        });
+        command.SetAction(p => RunAsync(global, p, RequestFrom(p)));
         return command;
+    }
+
+    /// <summary>The benchmark request a parsed `runner ipi` command line asks for, defaults included.</summary>
+    internal static IpiRequest RequestFrom(ParseResult p)
+    {
+        bool Flag(string name) => p.GetValue<bool>(name);
+        var itersText = p.GetValue<string>("--iters")!;
+        return new IpiRequest
+        {
+            Modes = Flag("--xapic") ? [ApicMode.XApic] : Flag("--x2apic") ? [ApicMode.X2Apic] : [ApicMode.XApic, ApicMode.X2Apic],
+            Ipiv = Flag("--ipiv") ? [true] : Flag("--no-ipiv") ? [false] : [false, true],
+            Apicv = Flag("--apicv") ? Want.On : Flag("--no-apicv") ? Want.Off : Want.Any,
+            Halt = Flag("--halt"),
+            Kind = p.GetValue<string>("--kind")!,
+            Runs = p.GetValue<int>("--runs"),
+            Cpus = p.GetValue<int>("--cpus"),
+            Iterations = itersText == "auto" ? null : int.Parse(itersText, CultureInfo.InvariantCulture),
+            Warmup = p.GetValue<int?>("--warmup"),
+            Json = p.GetValue<string?>("--json"),
+            JUnit = p.GetValue<string?>("--junit"),
+            Plot = p.GetValue<string?>("--plot"),
+            ReloadKvm = Flag("--reload-kvm"),
+            Jobs = p.GetValue<int>("--jobs"),
+            KeepPit = Flag("--keep-pit"),
+        };
     }
 
     static int Count(params bool[] flags) => flags.Count(f => f);

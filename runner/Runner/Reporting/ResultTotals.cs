@@ -25,7 +25,10 @@ public sealed record ResultTotals(int Passed, int Failed, int Skipped, int XFail
             ?? throw new InvalidDataException("TRX file has no ResultSummary/Counters element");
         int Get(string name) => int.TryParse((string?)counters.Attribute(name), out var v) ? v : 0;
         // "failed" alone misses crashed or aborted test hosts: count everything not passed and not skipped.
-        int total = Get("total"), passed = Get("passed"), notExecuted = Get("notExecuted");
+        // xunit.v3's skips (Assert.Skip) reach the TRX only as results with outcome NotExecuted:
+        // its Counters leave notExecuted at 0, so count the results themselves.
+        int skippedResults = doc.Descendants().Count(e => e.Name.LocalName == "UnitTestResult" && (string?)e.Attribute("outcome") == "NotExecuted");
+        int total = Get("total"), passed = Get("passed"), notExecuted = Math.Max(Get("notExecuted"), skippedResults);
         return new ResultTotals(passed, Math.Max(0, total - passed - notExecuted), notExecuted, 0, 1);
     }
 
