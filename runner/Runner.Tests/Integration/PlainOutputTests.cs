@@ -4,16 +4,6 @@ using Runner.Workspace;
 
 namespace Runner.Tests.Integration;
 
-/// <summary>A fact that runs only where /dev/kvm opens, and is counted as skipped elsewhere.</summary>
-public sealed class KvmFactAttribute : FactAttribute
-{
-    public KvmFactAttribute()
-    {
-        var kvm = HostProbe.ProbeFiles("/").Kvm;
-        if (!kvm.Available) Skip = $"needs KVM: {kvm.Detail}";
-    }
-}
-
 /// <summary>
 /// The long runs with stdout a pipe, as in CI and `make test`: the real runner boots the real
 /// kernels under KVM and prints plain lines, no escape code and no redrawn progress. Needs
@@ -26,11 +16,13 @@ public class PlainOutputTests
 
     static void NeedsKernel(string name)
     {
+        var kvm = HostProbe.ProbeFiles("/").Kvm;
+        if (!kvm.Available) Assert.Skip($"needs KVM: {kvm.Detail}");
         if (!File.Exists(Path.Combine(Root(), "build", name + ".elf")))
             throw new InvalidOperationException($"build/{name}.elf not found: run `make kernels` before these tests");
     }
 
-    [KvmFact]
+    [Fact]
     public async Task VmexitPrintsPlainBootLines()
     {
         NeedsKernel("vmexit");
@@ -43,7 +35,7 @@ public class PlainOutputTests
         Assert.DoesNotContain("running;", output);
     }
 
-    [KvmFact]
+    [Fact]
     public async Task PveoiPrintsPlainBootLines()
     {
         NeedsKernel("irqload");
