@@ -4,6 +4,7 @@ using Runner.Host;
 using Runner.Nested;
 using Runner.Processes;
 using Runner.Qemu;
+using Runner.Reporting;
 
 namespace Runner.Cli;
 
@@ -24,6 +25,13 @@ public static class NestedCommand
         var qemu = QemuBinary.LocateOrThrow(parse.GetValue(global.Qemu));
         bool verbose = args.Contains("-v") || args.Contains("--verbose");
         var request = new NestedRequest(args, spec, kvmParams, paths, qemu, verbose);
-        return await NestedRunner.RunAsync(request, Console.Out, Console.Error, ChildProcesses.InterruptToken);
+        // In a terminal the L1 stages show as a progress bar; lines then go above it, not past it.
+        return await StepProgress.RunAsync(ConsoleFactory.Create(), NestedProgress.Steps, progress =>
+        {
+            var stages = new NestedProgress(progress, command);
+            return progress.Live
+                ? NestedRunner.RunAsync(request, progress.Writer, progress.Writer, ChildProcesses.InterruptToken, stages)
+                : NestedRunner.RunAsync(request, Console.Out, Console.Error, ChildProcesses.InterruptToken);
+        });
     }
 }

@@ -4,6 +4,7 @@ using Runner.Bench;
 using Runner.Host;
 using Runner.Processes;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -24,6 +25,7 @@ public static class VmexitCommand
         var parallel = new Option<bool>("--parallel") { Description = "Run the parallel cases (cpuid, MSR writes, ...) on every vCPU at once, as kvm-unit-tests does" };
         var apicv = new Option<bool>("--apicv") { Description = "Only the APICv/AVIC-on setting" };
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
+        var plot = PlotFile.Option("Also draw cycles/op and exits/op per case, one bar per host setting, to this .png or .svg");
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         batches.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--batches must be 1 to 256"); });
@@ -36,7 +38,7 @@ public static class VmexitCommand
         });
         var command = new Command("vmexit", "Measure the cost of VM exits (kvm-unit-tests' x86/vmexit cases): cycles and exits per operation, per host setting")
         {
-            cases, runs, batches, ops, parallel, apicv, noApicv, json,
+            cases, runs, batches, ops, parallel, apicv, noApicv, json, plot,
         };
         command.Validators.Add(r =>
         {
@@ -53,20 +55,24 @@ public static class VmexitCommand
                 OpsPerBatch = p.GetValue(ops),
                 Parallel = p.GetValue(parallel),
             };
-            return RunAsync(global, p, plan, p.GetValue(json));
+            return RunAsync(global, p, plan, p.GetValue(json), p.GetValue(plot));
         });
         return command;
     }
 
-    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, VmexitPlan plan, string? json)
+    static async Task<int> RunAsync(GlobalOptions global, ParseResult p, VmexitPlan plan, string? json, string? plot)
     {
         var env = await BenchEnvironment.OpenAsync(global.Paths(p), p.GetValue(global.Qemu), VmexitSession.Target);
         var console = ConsoleFactory.Create();
-        var session = new VmexitSession(env, plan, new VmexitProgress(console));
+        var session = new VmexitSession(env, plan, null!);   // set below, inside the progress display
         foreach (var line in VmexitConsoleReport.HeaderLines(session.Report(null)))
             console.WriteLine(line);
 
-        var outcome = await session.Bench.RunAsync(plan, ChildProcesses.InterruptToken);
+        var outcome = await StepProgress.RunAsync(console, VmexitProgress.Steps(plan.Columns, plan.Runs), progress =>
+        {
+            session.Bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
+            return session.Bench.RunAsync(plan, ChildProcesses.InterruptToken);
+        });
         var report = session.Report(outcome);
         VmexitConsoleReport.WriteResults(console, report);
         if (json is not null)
@@ -74,6 +80,8 @@ public static class VmexitCommand
             await JsonFiles.WriteAsync(json, report);
             console.WriteLine($"json: {Path.GetFullPath(json)}");
         }
+        if (plot is not null)
+            console.WriteLine($"plot: {PlotFile.Save(VmexitPlot.Build(report).Plot, plot)}");
         console.WriteLine($"wall time: {env.Clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
 
         var verdict = VmexitSession.Verdict(outcome, plan, report);

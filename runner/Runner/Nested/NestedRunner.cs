@@ -32,11 +32,17 @@ public static class NestedRunner
     /// <summary>Environment the job keeps from here (the rest of L1's is its own).</summary>
     static readonly string[] KeptEnvironment = ["PATH", "HOME", "DOTNET_ROOT", "RUNNER_QEMU", "CI", "TZ", "LANG"];
 
-    public static async Task<int> RunAsync(NestedRequest req, TextWriter output, TextWriter error, CancellationToken cancel)
+    public static async Task<int> RunAsync(NestedRequest req, TextWriter output, TextWriter error, CancellationToken cancel, INestedProgress? progress = null)
     {
         var clock = Stopwatch.StartNew();
         void Note(string text) => error.WriteLine("l1: " + text);
 
+        progress?.Preparing(req.Kernel switch
+        {
+            HostKernelSpec.Debian d => $"getting Debian's {d.Series} kernel, busybox and the initramfs ready",
+            HostKernelSpec.Image i => $"getting {Path.GetFileName(i.Path)}, busybox and the initramfs ready",
+            _ => "getting the kernel ready",
+        });
         var kernel = await HostKernelResolver.ResolveAsync(req.Kernel, Note, cancel);
         var busyboxTree = await DebianPackages.UnpackedAsync("busybox-static", NestedCache.Dir("busybox"), Note, cancel);
         var busybox = Path.Combine(busyboxTree, "bin", "busybox");
@@ -66,6 +72,7 @@ public static class NestedRunner
 
         var argv = L1Machine.Argv(req.QemuPath, accel, kernel, initramfs, consoleLog, results, logs, req.KvmParams);
         var stages = new List<(string Stage, TimeSpan At)>();
+        progress?.Booting(where);
         string? failure = null;
         var result = await ProcessRunner.RunAsync(argv, new ProcessLimits(L1Idle, L1Hard) { MaxLineChars = 1 << 20 }, line =>
         {
@@ -74,12 +81,14 @@ public static class NestedRunner
             if (!text.StartsWith(L1Prefix, StringComparison.Ordinal))
             {
                 output.WriteLine(text);
+                progress?.InnerLine(text);
                 return;
             }
             var said = text[L1Prefix.Length..];
             if (said.StartsWith("stage ", StringComparison.Ordinal))
             {
                 lock (stages) stages.Add((said, line.At));
+                progress?.Stage(said);
                 if (req.Verbose) Note(said);
             }
             else if (said.StartsWith("failed: ", StringComparison.Ordinal))

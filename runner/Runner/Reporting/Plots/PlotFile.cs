@@ -1,3 +1,4 @@
+using System.CommandLine;
 using ScottPlot;
 
 namespace Runner.Reporting.Plots;
@@ -9,6 +10,14 @@ public static class PlotFile
     public const int Height = 720;
 
     public static bool IsPlotPath(string path) => Path.GetExtension(path).ToLowerInvariant() is ".png" or ".svg";
+
+    /// <summary>A `--plot FILE` option that refuses any other extension before anything boots.</summary>
+    public static Option<string?> Option(string description)
+    {
+        var plot = new Option<string?>("--plot") { Description = description };
+        plot.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } f && !IsPlotPath(f)) r.AddError($"--plot {f}: the file must end in .png or .svg"); });
+        return plot;
+    }
 
     public static void CheckPath(string path)
     {
