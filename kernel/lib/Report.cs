@@ -27,13 +27,19 @@ namespace Kernel
             Console.End();
         }
 
+        /// <summary>
+        /// The protocol requires a failed check to say something; a check written without a
+        /// detail says this rather than break the report line.
+        /// </summary>
+        private const string NoDetail = "the condition was false (the check names no detail)";
+
         public static bool Check(bool ok, string name) => Check(ok, name, null);
 
         public static bool Check(bool ok, string name, string? detail)
         {
             Console.Begin();
             StartLine(ok ? "check pass " : "check fail ", name);
-            if (!ok && detail != null) { Console.Write(' '); Console.Write(detail); }
+            if (!ok) { Console.Write(' '); Console.Write(detail ?? NoDetail); }
             Console.WriteLine();
             Console.End();
             Count(ok ? 0 : 1);

@@ -32,7 +32,7 @@ namespace Kernel
         {
             Console.Begin();
             StartLine(ok ? "check pass " : "check fail ", prefix, name, suffix);
-            if (!ok && detail != null) { Console.Write(' '); Console.Write(detail); }
+            if (!ok) { Console.Write(' '); Console.Write(detail ?? NoDetail); }
             Console.WriteLine();
             Console.End();
             Count(ok ? 0 : 1);
