@@ -70,10 +70,13 @@ $(BUILD)/boot/%.o: kernel/boot/%.asm $(BOOT_INC) $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	nasm -f elf64 -Ikernel/boot/ -o $@ $<
 
-# One assembly per kernel: core library + guest library + the test's sources.
-$(BUILD)/%/kernel.dll: $(CORELIB) $(KERNELLIB) tests/%/*.cs $(BUILD)/toolchain.mk
+# One assembly per kernel: core library + guest library + the test's sources. Then the
+# NASM side's structure offsets and sizes (a %define whose comment names a C# member) are
+# checked against it, so the two layouts cannot drift apart; a mismatch leaves no assembly.
+$(BUILD)/%/kernel.dll: $(CORELIB) $(KERNELLIB) tests/%/*.cs $(BUILD)/toolchain.mk $(BOOT_ASM) $(BOOT_INC) $(IMAGETOOL)
 	@mkdir -p $(dir $@)
 	$(DOTNET) $(CscPath) $(CSCFLAGS) /out:$@ $(CORELIB) $(KERNELLIB) $(wildcard tests/$*/*.cs)
+	$(IMAGETOOL) layout $@ $(BOOT_INC) $(BOOT_ASM) || { rm -f $@; exit 1; }
 
 $(BUILD)/%/kernel.o: $(BUILD)/%/kernel.dll
 	$(IlcPath) $< -o $@ $(ILCFLAGS)

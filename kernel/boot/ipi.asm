@@ -11,18 +11,18 @@
 %define XAPIC_ICR_LOW    0xFEE00300
 %define XAPIC_ICR_HIGH   0xFEE00310
 
-; struct IpiAsmParams (tests/ipi: AsmParams), offsets:
-%define P_X2APIC        0               ; uint32: 1 = x2APIC (WRMSR), 0 = xAPIC (MMIO)
-%define P_MSR           4               ; uint32: x2APIC ICR (0x830) or SELF IPI (0x83F)
-%define P_LOW           8               ; uint32: ICR low / SELF IPI value
-%define P_HIGH          12              ; uint32: x2APIC: destination; xAPIC: ICR_HIGH value
-%define P_ITERATIONS    16              ; uint32
-%define P_ACKS          20              ; uint32: acknowledgements per IPI (broadcast: CPUs - 1)
-%define P_WAIT_CYCLES   24              ; uint64: TSC cycles allowed per round trip before giving up
+; struct IpiAsmParams (tests/ipi: AsmParams), offsets, checked at build time by `imagetool layout`:
+%define P_X2APIC        0               ; AsmParams.X2Apic: 1 = x2APIC (WRMSR), 0 = xAPIC (MMIO)
+%define P_MSR           4               ; AsmParams.Msr: x2APIC ICR (0x830) or SELF IPI (0x83F)
+%define P_LOW           8               ; AsmParams.Low: ICR low / SELF IPI value
+%define P_HIGH          12              ; AsmParams.High: x2APIC: destination; xAPIC: ICR_HIGH value
+%define P_ITERATIONS    16              ; AsmParams.Iterations
+%define P_ACKS          20              ; AsmParams.AcksPerIpi: acknowledgements per IPI (broadcast: CPUs - 1)
+%define P_WAIT_CYCLES   24              ; AsmParams.WaitCycles: TSC cycles allowed per round trip before giving up
 %define SPINS_PER_TSC_CHECK 1024        ; RDTSC traps on some hosts: check the deadline sparingly
-%define P_SAMPLES       32              ; uint64*: per-round-trip cycles, or 0 for one batch time
-%define P_PV            40              ; uint32: 1 = send with KVM_HC_SEND_IPI (P_HIGH = min APIC ID, bitmap bit 0)
-%define P_VMMCALL       44              ; uint32: 1 = VMMCALL (AMD), 0 = VMCALL (Intel)
+%define P_SAMPLES       32              ; AsmParams.Samples: per-round-trip cycles, or 0 for one batch time
+%define P_PV            40              ; AsmParams.Pv: 1 = send with KVM_HC_SEND_IPI (P_HIGH = min APIC ID, bitmap bit 0)
+%define P_VMMCALL       44              ; AsmParams.Vmmcall: 1 = VMMCALL (AMD), 0 = VMCALL (Intel)
 %define KVM_HC_SEND_IPI 10
 
 section .data

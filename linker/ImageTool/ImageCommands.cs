@@ -34,6 +34,21 @@ public static class ImageCommands
         }
     }
 
+    internal static int LayoutOrThrow(string assemblyPath, IReadOnlyList<string> sources, TextWriter output)
+    {
+        var claims = new List<Layout.LayoutClaim>();
+        foreach (var source in sources)
+        {
+            if (!File.Exists(source)) throw new ImageToolException($"{source} not found: give the NASM sources and includes to check");
+            claims.AddRange(Layout.LayoutClaim.Parse(source, File.ReadAllText(source)));
+        }
+        using var layout = Layout.ManagedLayout.Load(assemblyPath);
+        var result = Layout.LayoutCheck.Run(layout, claims);
+        foreach (var line in result.Disagreements) output.WriteLine($"imagetool: {line}");
+        output.WriteLine($"imagetool: {assemblyPath} layout: {result.Checked} NASM claim(s) checked, {result.Elsewhere} about types it does not define, {result.Disagreements.Count} disagree");
+        return result.Disagreements.Count == 0 ? Success : CheckFailed;
+    }
+
     internal static int CheckOrThrow(string elfPath, TextWriter output)
     {
         var image = ElfImage.Load(elfPath);

@@ -31,6 +31,7 @@ public static class ImageToolCli
             "Exit codes: 0 ok, 1 check failed, 2 bad input.");
         root.Add(BuildCheck(output, error));
         root.Add(BuildDisasm(output, error));
+        root.Add(BuildLayout(output, error));
         return root;
     }
 
@@ -47,6 +48,22 @@ public static class ImageToolCli
         check.SetAction(result =>
             ImageCommands.Guard(output, error, () => ImageCommands.CheckOrThrow(result.GetValue(elf)!, output)));
         return check;
+    }
+
+    private static Command BuildLayout(TextWriter output, TextWriter error)
+    {
+        var assembly = new Argument<string>("assembly") { Description = "The kernel assembly ilc compiles, e.g. build/selftest/kernel.dll" };
+        var sources = new Argument<string[]>("sources") { Description = "NASM sources and includes whose %define comments name C# members", Arity = ArgumentArity.OneOrMore };
+        var layout = new Command("layout",
+            "Fails (exit 1) if a NASM %define that names a C# member in its comment disagrees with the compiled " +
+            "assembly: '%define X 16 ; Type.Field' claims the field's offset, '%define X 1024 ; = Type.Const' a constant's value.")
+        {
+            assembly,
+            sources,
+        };
+        layout.SetAction(result => ImageCommands.Guard(output, error, () =>
+            ImageCommands.LayoutOrThrow(result.GetValue(assembly)!, result.GetValue(sources)!, output)));
+        return layout;
     }
 
     private static Command BuildDisasm(TextWriter output, TextWriter error)
