@@ -28,54 +28,48 @@ extern lean_entry_unset
 ; a maskable interrupt cannot arrive then, so it is not the APIC's (MaskedDelivery.cs).
 extern lean_entry_masked
 
+; The registers a SysV callee may clobber: all an entry must keep for the interrupted code.
+; SAVED_REGISTERS counts them.
+%macro SAVE_CALLER_SAVED 0
+        push rax
+        push rcx
+        push rdx
+        push rsi
+        push rdi
+        push r8
+        push r9
+        push r10
+        push r11
+%endmacro
+
+%macro RESTORE_CALLER_SAVED 0
+        pop r11
+        pop r10
+        pop r9
+        pop r8
+        pop rdi
+        pop rsi
+        pop rdx
+        pop rcx
+        pop rax
+%endmacro
+
 %macro LEAN_ENTRY 1
 align 16
 lean_entry_%1:
         test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
         jz lean_entry_masked_%1
-        push rax
-        push rcx
-        push rdx
-        push rsi
-        push rdi
-        push r8
-        push r9
-        push r10
-        push r11
+        SAVE_CALLER_SAVED
 lean_entry_call_%1:
         call lean_entry_unset           ; rel32 patched by LeanIdt.Install
-        pop r11
-        pop r10
-        pop r9
-        pop r8
-        pop rdi
-        pop rsi
-        pop rdx
-        pop rcx
-        pop rax
+        RESTORE_CALLER_SAVED
         iretq
 lean_entry_masked_%1:
-        push rax
-        push rcx
-        push rdx
-        push rsi
-        push rdi
-        push r8
-        push r9
-        push r10
-        push r11
+        SAVE_CALLER_SAVED
         mov edi, %1                     ; the entry, which LeanIdt maps to its vector
         mov rsi, [rsp + SAVED_REGISTERS * 8] ; the interrupted RIP
         call lean_entry_masked
-        pop r11
-        pop r10
-        pop r9
-        pop r8
-        pop rdi
-        pop rsi
-        pop rdx
-        pop rcx
-        pop rax
+        RESTORE_CALLER_SAVED
         iretq
 %endmacro
 
