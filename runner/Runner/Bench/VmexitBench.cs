@@ -58,12 +58,10 @@ public sealed class VmexitBench
                 continue;
             }
             var host = ProbeHost();
-            var ipiColumn = column.AsIpiColumnOn(host);
-            var readiness = ColumnCheck.Evaluate(ipiColumn, host, reloadAllowed: false, () => null);
-            if (readiness is not Readiness.Ready ready)
+            var (state, why) = column.CheckOn(host);
+            if (state is null)
             {
-                var why = readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state";
-                Progress?.ColumnSkipped(column, why);
+                Progress?.ColumnSkipped(column, why!);
                 results.Add(new VmexitColumnResult { Key = column.Key, Label = column.Label, Unavailable = why });
                 continue;
             }
@@ -84,7 +82,7 @@ public sealed class VmexitBench
             {
                 Key = column.Key,
                 Label = column.Label,
-                VerifiedState = ready.State.Detail,
+                VerifiedState = state.Detail,
                 Runs = runs,
                 Cases = VmexitAnalysis.CaseStats(runs),
             });

@@ -25,5 +25,17 @@ public sealed record VmexitColumn(Want Apicv)
             ? new(ApicMode.XApic, true, Apicv)
             : AsIpiColumn;
 
+    /// <summary>
+    /// Whether this host gives the setting now (no reload: these benchmarks take the host as it
+    /// is): the host state to record when it does, else why not.
+    /// </summary>
+    public (VirtState? State, string? Unavailable) CheckOn(HostCaps host)
+    {
+        var readiness = ColumnCheck.Evaluate(AsIpiColumnOn(host), host, reloadAllowed: false, () => null);
+        return readiness is Readiness.Ready ready
+            ? (ready.State, null)
+            : (null, readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state");
+    }
+
     public static IReadOnlyList<VmexitColumn> All(IEnumerable<Want> settings) => settings.Select(w => new VmexitColumn(w)).ToList();
 }

@@ -57,12 +57,10 @@ public sealed class WakeupBench
                 continue;
             }
             var host = ProbeHost();
-            var ipiColumn = column.AsIpiColumnOn(host);
-            var readiness = ColumnCheck.Evaluate(ipiColumn, host, reloadAllowed: false, () => null);
-            if (readiness is not Readiness.Ready ready)
+            var (state, why) = column.CheckOn(host);
+            if (state is null)
             {
-                var why = readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state";
-                Progress?.ColumnSkipped(column, why);
+                Progress?.ColumnSkipped(column, why!);
                 results.Add(new WakeupColumnResult { Key = column.Key, Label = column.Label, Unavailable = why });
                 continue;
             }
@@ -76,13 +74,13 @@ public sealed class WakeupBench
                 runs.Add(run);
                 Progress?.RunFinished(column, run, plan.Runs);
             }
-            var inVm = ColumnApicv.Judge(ipiColumn, runs.Select(r => (r.Index, r.Apicv)).ToList());
+            var inVm = ColumnApicv.Judge(column.AsIpiColumnOn(host), runs.Select(r => (r.Index, r.Apicv)).ToList());
             var (timerMedian, timerMin) = WakeupAnalysis.TimerOverhead(runs);
             results.Add(new WakeupColumnResult
             {
                 Key = column.Key,
                 Label = column.Label,
-                VerifiedState = ready.State.Detail,
+                VerifiedState = state.Detail,
                 InVm = inVm.Detail,
                 InVmVerified = inVm.Verified,
                 Contradicted = inVm.Contradiction,
