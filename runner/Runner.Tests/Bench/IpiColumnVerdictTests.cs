@@ -28,4 +28,25 @@ public class IpiColumnVerdictTests
         Assert.Equal("failure", IpiColumnVerdict.Judge(Column(false, Used(), failed), diagnostic: false)?.Kind);
         Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true) with { Unavailable = "no AVIC" }, diagnostic: false)?.Kind);
     }
+
+    static IpiRun KnownIssue(params string[] inhibits) => Used(inhibits) with
+    {
+        Index = 3, Outcome = "XFAIL", Used = false, Excluded = "XFAIL: 1 known host issue (l1-tcg-reentered-interrupt)",
+    };
+
+    [Fact]
+    public void ARunWithAKnownHostIssueGivesNoFiguresButIsNoFailure()
+    {
+        Assert.Null(IpiColumnVerdict.Judge(Column(false, Used(), KnownIssue()), diagnostic: false));
+        var onlyKnown = IpiColumnVerdict.Judge(Column(false, KnownIssue()), diagnostic: false);
+        Assert.Equal("skipped", onlyKnown?.Kind);
+        Assert.Contains("l1-tcg-reentered-interrupt", onlyKnown?.Why);
+    }
+
+    [Fact]
+    public void TheDiagnosticStillJudgesTheInhibitOfARunWithAKnownHostIssue()
+    {
+        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(true, KnownIssue("DISABLED")), diagnostic: true)?.Kind);
+        Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true, KnownIssue("PIT_REINJ")), diagnostic: true)?.Kind);
+    }
 }

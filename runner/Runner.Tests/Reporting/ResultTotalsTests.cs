@@ -57,7 +57,7 @@ public class ResultTotalsTests
     }
 
     [Fact]
-    public void JUnitCountsOnlyKernelRunsAndSeparatesXFail()
+    public void JUnitCountsKernelRunsNotChecksAndSeparatesXFail()
     {
         var t = ResultTotals.FromJUnit(XDocument.Parse(JUnit));
         Assert.Equal((1, 1, 1, 1), (t.Passed, t.Failed, t.Skipped, t.XFailed));
@@ -73,4 +73,68 @@ public class ResultTotalsTests
         Assert.Equal("8 passed, 3 failed, 3 skipped", lines[^1]);
         Assert.Contains("1 xfail", lines[0]);
     }
+
+    // Hand-written in the shape IpiJUnitWriter emits: one testcase per benchmark column.
+    const string IpiJUnit = """
+        <testsuites><testsuite name="runner ipi">
+          <testcase classname="ipi" name="xapic/w-ipiv"><failure message="1 of 1 runs failed" /></testcase>
+        </testsuite></testsuites>
+        """;
+
+    [Fact]
+    public void JUnitCountsBenchmarkColumns()
+    {
+        var t = ResultTotals.FromJUnit(XDocument.Parse(IpiJUnit));
+        Assert.Equal((0, 1), (t.Passed, t.Failed));
+    }
+
+    static string Folder(params (string Name, string Text)[] files)
+    {
+        var dir = Directory.CreateTempSubdirectory("totals-").FullName;
+        foreach (var (name, text) in files)
+            File.WriteAllText(Path.Combine(dir, name), text);
+        return dir;
+    }
+
+    [Fact]
+    public void AFailedStageWithNoFailedResultCountsAsOneFailure()
+    {
+        const string Passing = """<testsuites><testsuite name="runner ipi"><testcase classname="ipi" name="xapic/w-ipiv" /></testsuite></testsuites>""";
+        var dir = Folder(("apicv-inhibit.xml", Passing));
+        try
+        {
+            var w = new StringWriter();
+            var t = ResultTotals.FromDirectory(dir).WithStages(dir, [new StageExit("unit", 0), new StageExit("apicv-inhibit", 1)], w);
+            Assert.Equal((1, 1), (t.Passed, t.Failed));
+            Assert.Contains("stage apicv-inhibit exited 1", w.ToString());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AFailedStageWhoseFilesCountTheFailureIsNotCountedTwice()
+    {
+        var dir = Folder(("kernels-default.xml", JUnit), ("unit.trx", Trx));
+        try
+        {
+            var w = new StringWriter();
+            var before = ResultTotals.FromDirectory(dir);
+            var t = before.WithStages(dir, [new StageExit("unit", 1), new StageExit("kernels-default", 1)], w);
+            Assert.Equal(before, t);
+            Assert.Equal("", w.ToString());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("unit")]
+    [InlineData("unit=")]
+    [InlineData("=1")]
+    [InlineData("unit=x")]
+    public void AMalformedStageIsAUserError(string text) =>
+        Assert.Contains("expected NAME=STATUS", Assert.Throws<UserErrorException>(() => StageExit.Parse(text)).Message);
+
+    [Fact]
+    public void AStageNameMayHoldDashes() =>
+        Assert.Equal(new StageExit("kernels-nested", 2), StageExit.Parse("kernels-nested=2"));
 }

@@ -7,12 +7,14 @@ namespace Runner.Reporting;
 /// <summary>`runner ipi --junit`: one testcase per column (classname "ipi"), judged by <see cref="IpiColumnVerdict"/>.</summary>
 public static class IpiJUnitWriter
 {
+    public const string ColumnClass = "ipi";
+
     public static XDocument Build(IpiReport report, bool diagnostic)
     {
         var cases = report.Columns.Select(c =>
         {
             var e = new XElement("testcase",
-                new XAttribute("classname", "ipi"),
+                new XAttribute("classname", ColumnClass),
                 new XAttribute("name", c.Key),
                 new XAttribute("time", c.Runs.Sum(r => r.DurationSeconds).ToString("0.###", CultureInfo.InvariantCulture)),
                 new XElement("properties",

@@ -4,20 +4,28 @@ namespace Runner.Reporting;
 
 /// <summary>
 /// Adds up a test session's results: xunit's TRX files (unit tests) and the runner's
-/// JUnit files (test kernels, one `kernels` testcase per run) into the one closing
-/// line CI reads. `dotnet test` prints no such line of its own.
+/// JUnit files (test kernels, one `kernels` testcase per run; benchmark columns, one
+/// `ipi` testcase each) into the one closing line CI reads. `dotnet test` prints no such
+/// line of its own.
 /// </summary>
 public sealed record ResultTotals(int Passed, int Failed, int Skipped, int XFailed, int Files)
 {
-    public static ResultTotals FromDirectory(string dir)
-    {
-        var totals = new ResultTotals(0, 0, 0, 0, 0);
-        foreach (var trx in Directory.EnumerateFiles(dir, "*.trx", SearchOption.AllDirectories))
-            totals += FromTrx(XDocument.Load(trx));
-        foreach (var xml in Directory.EnumerateFiles(dir, "*.xml", SearchOption.AllDirectories))
-            totals += FromJUnit(XDocument.Load(xml));
-        return totals;
-    }
+    public static ResultTotals Empty { get; } = new(0, 0, 0, 0, 0);
+
+    public static ResultTotals FromDirectory(string dir) =>
+        FromTrxFiles(dir) + FromJUnitFiles(dir, "*.xml");
+
+    /// <summary>The stage named `unit` wrote the TRX files; any other stage wrote NAME.xml.</summary>
+    public static ResultTotals OfStage(string dir, string stage) =>
+        stage == UnitStage ? FromTrxFiles(dir) : FromJUnitFiles(dir, stage + ".xml");
+
+    public const string UnitStage = "unit";
+
+    static ResultTotals FromTrxFiles(string dir) =>
+        Directory.EnumerateFiles(dir, "*.trx", SearchOption.AllDirectories).Aggregate(Empty, (t, f) => t + FromTrx(XDocument.Load(f)));
+
+    static ResultTotals FromJUnitFiles(string dir, string pattern) =>
+        Directory.EnumerateFiles(dir, pattern, SearchOption.AllDirectories).Aggregate(Empty, (t, f) => t + FromJUnit(XDocument.Load(f)));
 
     public static ResultTotals FromTrx(XDocument doc)
     {
@@ -35,7 +43,7 @@ public sealed record ResultTotals(int Passed, int Failed, int Skipped, int XFail
     public static ResultTotals FromJUnit(XDocument doc)
     {
         int passed = 0, failed = 0, skipped = 0, xfailed = 0;
-        foreach (var tc in doc.Descendants("testcase").Where(t => (string?)t.Attribute("classname") == JUnitWriter.KernelClass))
+        foreach (var tc in doc.Descendants("testcase").Where(t => (string?)t.Attribute("classname") is JUnitWriter.KernelClass or IpiJUnitWriter.ColumnClass))
         {
             var skip = tc.Element("skipped");
             if (tc.Element("failure") is not null || tc.Element("error") is not null) failed++;
@@ -48,6 +56,23 @@ public sealed record ResultTotals(int Passed, int Failed, int Skipped, int XFail
 
     public static ResultTotals operator +(ResultTotals a, ResultTotals b) =>
         new(a.Passed + b.Passed, a.Failed + b.Failed, a.Skipped + b.Skipped, a.XFailed + b.XFailed, a.Files + b.Files);
+
+    /// <summary>
+    /// A stage that exited non-zero while its own result files count no failure (a crashed
+    /// test host, a benchmark whose output went to a log) would otherwise leave a closing line
+    /// of "0 failed" under a failed run: it counts as one failed result, named.
+    /// </summary>
+    public ResultTotals WithStages(string dir, IEnumerable<StageExit> stages, TextWriter output)
+    {
+        var totals = this;
+        foreach (var stage in stages.Where(s => s.Status != 0))
+        {
+            if (OfStage(dir, stage.Name).Failed > 0) continue;
+            output.WriteLine($"stage {stage.Name} exited {stage.Status}, yet its result files count no failure: counted as one failed result (its log says why)");
+            totals += new ResultTotals(0, 1, 0, 0, 0);
+        }
+        return totals;
+    }
 
     /// <summary>XFAIL runs (known host bugs) count as skipped in the closing line and are named before it.</summary>
     public void Write(TextWriter output)
