@@ -77,7 +77,7 @@ public class ResultTotalsTests
     // Hand-written in the shape IpiJUnitWriter emits: one testcase per benchmark column.
     const string IpiJUnit = """
         <testsuites><testsuite name="runner ipi">
-          <testcase classname="ipi" name="xapic/w-ipiv"><failure message="1 of 1 runs failed" /></testcase>
+          <testcase classname="bench.ipi" name="xapic/w-ipiv"><failure message="1 of 1 runs failed" /></testcase>
         </testsuite></testsuites>
         """;
 
@@ -99,7 +99,7 @@ public class ResultTotalsTests
     [Fact]
     public void AFailedStageWithNoFailedResultCountsAsOneFailure()
     {
-        const string Passing = """<testsuites><testsuite name="runner ipi"><testcase classname="ipi" name="xapic/w-ipiv" /></testsuite></testsuites>""";
+        const string Passing = """<testsuites><testsuite name="runner ipi"><testcase classname="bench.ipi" name="xapic/w-ipiv" /></testsuite></testsuites>""";
         var dir = Folder(("apicv-inhibit.xml", Passing));
         try
         {
@@ -137,4 +137,16 @@ public class ResultTotalsTests
     [Fact]
     public void AStageNameMayHoldDashes() =>
         Assert.Equal(new StageExit("kernels-nested", 2), StageExit.Parse("kernels-nested=2"));
+
+    [Fact]
+    public void TheChecksOfTheIpiKernelAreNotCountedAsBenchmarkColumns()
+    {
+        const string IpiKernelChecks = """
+            <testsuites><testsuite name="runner">
+              <testcase classname="kernels" name="ipi" />
+              <testcase classname="ipi" name="ipi.round_trip" />
+            </testsuite></testsuites>
+            """;
+        Assert.Equal(1, ResultTotals.FromJUnit(XDocument.Parse(IpiKernelChecks)).Passed);
+    }
 }

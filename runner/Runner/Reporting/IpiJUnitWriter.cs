@@ -4,10 +4,11 @@ using Runner.Bench;
 
 namespace Runner.Reporting;
 
-/// <summary>`runner ipi --junit`: one testcase per column (classname "ipi"), judged by <see cref="IpiColumnVerdict"/>.</summary>
+/// <summary>`runner ipi --junit`: one testcase per column (classname "bench.ipi"), judged by <see cref="IpiColumnVerdict"/>.</summary>
 public static class IpiJUnitWriter
 {
-    public const string ColumnClass = "ipi";
+    // Not "ipi": the JUnit of `runner run` names each check's testcase after its kernel, and one kernel is ipi.
+    public const string ColumnClass = "bench.ipi";
 
     public static XDocument Build(IpiReport report, bool diagnostic)
     {
