@@ -94,6 +94,28 @@ public class CliTests
     }
 
     [Fact]
+    public async Task ListChecksTheErrataToo()
+    {
+        using var c = new Checkout();
+        c.Dir.File("tests/errata.cfg", "[some-bug]\ntest = nosuchtest\ncheck = x.y\nwhen = accel=kvm\nreason = r\n");
+        var (code, _, err) = await RunnerProcess.RunAsync(c.Dir.Path, ["list"]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("runner: tests/errata.cfg:2: ", err);
+        Assert.Contains("nosuchtest", err);
+    }
+
+    [Fact]
+    public async Task ListCountsTheErrataNamingEachTest()
+    {
+        using var c = new Checkout();
+        c.Dir.File("tests/errata.cfg", "[a]\ntest = selftest\ncheck = x.y\nwhen = accel=kvm\nreason = r\n[b]\ntest = self*\ncheck = x.z\nwhen = accel=tcg\nreason = r\n");
+        var (code, output, _) = await RunnerProcess.RunAsync(c.Dir.Path, ["list"]);
+        Assert.Equal(0, code);
+        var row = output.Split('\n').Single(l => l.TrimStart().StartsWith("selftest ", StringComparison.Ordinal));
+        Assert.EndsWith("2", row.TrimEnd());
+    }
+
+    [Fact]
     public async Task BadOptionIsExitTwo()
     {
         using var c = new Checkout();

@@ -10,13 +10,14 @@ public static class ListCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var command = new Command("list", "List the tests in tests/unittests.cfg");
+        var command = new Command("list", "List the tests in tests/unittests.cfg (tests/errata.cfg is checked too)");
         command.SetAction(p =>
         {
             var paths = global.Paths(p);
             var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
+            var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
             var console = ConsoleFactory.Create();
-            console.Write(TestListTable.Build(entries, e => File.Exists(paths.KernelImage(e.File))));
+            console.Write(TestListTable.Build(entries, errata, e => File.Exists(paths.KernelImage(e.File))));
             return ExitCodes.Success;
         });
         return command;

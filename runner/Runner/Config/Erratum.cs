@@ -26,6 +26,9 @@ public sealed record Erratum(string Id, string TestPattern, string CheckPattern,
     public bool Matches(string test, string check, ConditionFacts facts) =>
         !IsRunErratum && AnyMatches(TestPattern, test) && AnyMatches(CheckPattern, check) && When.Holds(facts);
 
+    /// <summary>Whether the entry's `test =` names this test, on whatever host.</summary>
+    public bool NamesTest(string test) => AnyMatches(TestPattern, test);
+
     /// <summary>`check = a b*`, `test = a* b*`: one cause often fails several checks of several tests; any glob matches.</summary>
     static bool AnyMatches(string patterns, string name) =>
         patterns.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(p => Glob.IsMatch(p, name));
