@@ -36,7 +36,7 @@ namespace Kernel
         }
 
         /// <summary>Whether only= is absent or names this row.</summary>
-        public static bool Selected(string name) => !CommandLine.Has("only") || CommandLine.ListHas("only", name);
+        private static bool Selected(string name) => !CommandLine.Has("only") || CommandLine.ListHas("only", name);
 
         /// <summary>A row whose lines are named `KERNEL.NAME.line`. <paramref name="precondition"/> may be null.</summary>
         public static void Case(string name, delegate*<void> run, delegate*<string?> precondition) =>

@@ -143,7 +143,7 @@ internal static unsafe partial class TestKernel
             return;
         }
 
-        // name                         function              precondition
+        // row                          function              precondition
         TestSuite.Require("cpuid",      &CpuidFeatures);
         TestSuite.Require("boot",       &BootState);
         TestSuite.Require("init",       &ChooseMode);
@@ -163,7 +163,7 @@ internal static unsafe partial class TestKernel
         TestSuite.Case("tscdeadline",   &TscDeadlineTimer,    &HasTscDeadline);
         if (parked) UnparkAps();
         TestSuite.Case("smp",           &CrossCpu,            &TwoCpus);
-        // Last: a host that cannot re-enable the APIC ends the run here.
+        // Last: it leaves the run's mode, and a host that cannot re-enable the APIC (QEMU 7.2) stays out.
         TestSuite.Case("mode",          &ModeTransitions,     null);
         if (!TestSuite.Stopped) Report.Metric("spurious_interrupts", Apic.SpuriousCount, "count");
         TestSuite.Finish();

@@ -46,9 +46,9 @@ internal static unsafe class TestKernel
     public static void Run()
     {
         TestSuite.Begin(Name);
-        // name                function              precondition
-        TestSuite.Group("faults",  &Faults,              null);
-        TestSuite.Group("softint", &SoftwareInterrupts,  null);
+        // row                      function              precondition
+        TestSuite.Group("faults",   &Faults,              null);
+        TestSuite.Group("softint",  &SoftwareInterrupts,  null);
         TestSuite.Finish();
     }
 

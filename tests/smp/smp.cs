@@ -22,11 +22,11 @@ internal static unsafe class TestKernel
         Report.CheckEqual("cpus_online", (ulong)expected, (ulong)Smp.CpuCount);
         Report.Metric("cpus", Smp.CpuCount, "count");
 
-        // name                            function                 precondition
-        TestSuite.Group("ids",                      &CheckDistinctApicIds,   null);
-        TestSuite.Case("on_cpu",                    &CheckOnCpu,             &TwoCpus);
-        TestSuite.Group("concurrent_atomic_increments", &CheckConcurrentWork, &TwoCpus);
-        TestSuite.Group("busy_cpu_queues_work",     &CheckBusyCpuQueuesWork, &TwoCpus);
+        // row                                               function                  precondition
+        TestSuite.Group("ids",                                &CheckDistinctApicIds,    null);
+        TestSuite.Case("on_cpu",                              &CheckOnCpu,              &TwoCpus);
+        TestSuite.Group("concurrent_atomic_increments",       &CheckConcurrentWork,     &TwoCpus);
+        TestSuite.Group("busy_cpu_queues_work",               &CheckBusyCpuQueuesWork,  &TwoCpus);
         TestSuite.Finish();
     }
 
