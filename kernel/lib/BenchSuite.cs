@@ -209,9 +209,8 @@ namespace Kernel
             Baseline("baseline_end");
             if (CommandLine.Has("only"))
             {
-                int words = 1;
-                for (byte* v = CommandLine.ValueOf("only"); *v != 0 && *v != ' '; v++) if (*v == ',') words++;
-                if (s_selected != words) Report.Info("bench.only", CommandLine.ValueOf("only"), 512);
+                int words = CommandLine.ListLength("only");
+                if (s_selected != words) Report.Info("bench.only", "", "", CommandLine.ValueOf("only"), 512);
                 Report.Check(s_selected == words, "bench.only_known", "only= names a case this kernel does not have (see the bench.only info line)");
             }
             UnparkAps();

@@ -41,7 +41,7 @@ namespace Kernel
         [UnmanagedCallersOnly(EntryPoint = "rt_failure")]
         private static void RuntimeFailed(int why, void* returnAddress)
         {
-            Report.Check(false, "runtime.failure", global::RuntimeFailure.Describe(why));
+            Report.CheckFullName(false, "runtime.failure", global::RuntimeFailure.Describe(why));
             Report.Finish();
         }
     }

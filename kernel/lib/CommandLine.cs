@@ -55,6 +55,16 @@ namespace Kernel
             return false;
         }
 
+        /// <summary>How many comma-separated words key's value has (`only=a,b` has 2); 0 when the key is absent.</summary>
+        public static int ListLength(string key)
+        {
+            byte* v = Find(key);
+            if (v == null) return 0;
+            int words = 1;
+            for (; *v != 0 && *v != ' '; v++) if (*v == ',') words++;
+            return words;
+        }
+
         /// <summary>The raw value of key (space or NUL terminated), or null: for echoing a word the kernel did not know.</summary>
         public static byte* ValueOf(string key) => Find(key);
 

@@ -50,6 +50,12 @@ namespace Kernel
             for (int i = 0; i < length; i++) Serial.Write(text[i]);
         }
 
+        /// <summary>UTF-16 text as bytes (names are ASCII): the characters of a string literal kept by pointer.</summary>
+        public static void Write(char* text, int length)
+        {
+            for (int i = 0; i < length; i++) Serial.Write((byte)text[i]);
+        }
+
         public static void WriteLine() => Write('\n');
 
         public static void WriteLine(string s)

@@ -77,6 +77,6 @@ namespace Kernel
 
         [UnmanagedCallersOnly(EntryPoint = "lean_entry_unset")]
         private static void Unset() =>
-            Report.Check(false, "lean_idt.handler_installed", "a lean entry ran before LeanIdt.Install gave it a handler");
+            Report.CheckFullName(false, "lean_idt.handler_installed", "a lean entry ran before LeanIdt.Install gave it a handler");
     }
 }

@@ -156,7 +156,7 @@ namespace Kernel
             Console.WriteLine();
             Console.End();
             if (Serial.Read(Tsc.Deadline(SyncWaitUs)) >= 0) return true;
-            Check(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
+            CheckFullName(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
             return false;
         }
 
@@ -209,6 +209,8 @@ namespace Kernel
             // With sync=1 the runner reads the VM's counters here, while it still runs
             // (`#kt end` must stay the last protocol line, and the exit follows it at once).
             // The sync before it measures one handshake, which the runner takes off the total.
+            // A fault or runtime failure can end the run inside a row: what follows is named in full.
+            Scope(null);
             MaskedDelivery.Judge();
             Sync(HandshakeTag);
             Sync("end");
@@ -225,11 +227,12 @@ namespace Kernel
             Exit.Now(s_fail > 0 ? ExitFail : s_pass > 0 ? ExitPass : ExitSkip);
         }
 
+        /// <summary>A line's start: its name is relative to the running row (ReportScope.cs).</summary>
         private static void StartLine(string kind, string name)
         {
             Console.Write(Prefix);
             Console.Write(kind);
-            Console.Write(name);
+            WriteName(name);
         }
 
         private static void Count(int which)

@@ -11,9 +11,7 @@ namespace Kernel
         {
             Console.Write(Prefix);
             Console.Write(kind);
-            Console.Write(prefix);
-            Console.Write(name);
-            Console.Write(suffix);
+            WriteName(prefix, name, suffix);
         }
 
         public static void Metric(string prefix, string name, string suffix, long value, string unit)
@@ -33,6 +31,25 @@ namespace Kernel
             Console.Begin();
             StartLine(ok ? "check pass " : "check fail ", prefix, name, suffix);
             if (!ok) { Console.Write(' '); Console.Write(detail ?? NoDetail); }
+            Console.WriteLine();
+            Console.End();
+            Count(ok ? 0 : 1);
+            return ok;
+        }
+
+        /// <summary>An equality check named from parts, naming both values when it fails.</summary>
+        public static bool CheckEqual(string prefix, string name, string suffix, ulong expected, ulong actual)
+        {
+            bool ok = expected == actual;
+            Console.Begin();
+            StartLine(ok ? "check pass " : "check fail ", prefix, name, suffix);
+            if (!ok)
+            {
+                Console.Write(" expected ");
+                Console.WriteHex(expected);
+                Console.Write(" got ");
+                Console.WriteHex(actual);
+            }
             Console.WriteLine();
             Console.End();
             Count(ok ? 0 : 1);
@@ -106,7 +123,7 @@ namespace Kernel
             Console.WriteLine();
             Console.End();
             if (Serial.ReadSparingly(Tsc.Deadline(SyncWaitUs), pollGap) >= 0) return true;
-            Check(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
+            CheckFullName(false, "report.sync", "the runner never answered a `#kt sync` line on the serial port");
             return false;
         }
     }

@@ -105,7 +105,7 @@ namespace Kernel
         {
             if (cpu < 0 || cpu >= CpuCount || PerCpu.Of(cpu)->Online == 0)
             {
-                Report.Check(false, "smp.on_cpu", "target CPU is not online");
+                Report.CheckFullName(false, "smp.on_cpu", "target CPU is not online");
                 return false;
             }
             if (!WaitIdle(cpu)) return false;
@@ -143,7 +143,7 @@ namespace Kernel
             {
                 if (Tsc.Passed(deadline))
                 {
-                    Report.Check(false, "smp.wait_idle", "CPU never finished its posted work within the wait limit");
+                    Report.CheckFullName(false, "smp.wait_idle", "CPU never finished its posted work within the wait limit");
                     return false;
                 }
                 Cpu.Pause();

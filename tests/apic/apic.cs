@@ -121,39 +121,51 @@ internal static unsafe partial class TestKernel
 
     private static ApicMode s_mode;
 
+    private static string ModeName => s_mode == ApicMode.X2Apic ? "x2apic" : "xapic";
+
+    /// <summary>
+    /// The sections as a <see cref="TestSuite"/> table (only=a,b runs some; cpuid, boot and
+    /// init always run, as every other row needs the APIC they set up). The BSP-only rows run
+    /// with the APs parked.
+    /// </summary>
     public static void Run()
     {
+        TestSuite.Begin(Name);
         s_mode = ApicMode.XApic;
         if (CommandLine.Is("apic", "x2apic")) s_mode = ApicMode.X2Apic;
         else if (CommandLine.Has("apic") && !CommandLine.Is("apic", "xapic"))
-            Report.Check(false, "apic.argument", "apic= must be xapic or x2apic; running xapic");
-        Report.Info("apic.mode", s_mode == ApicMode.X2Apic ? "x2apic" : "xapic");
+            Report.Check(false, "argument", "apic= must be xapic or x2apic; running xapic");
+        Report.Info("mode", ModeName);
         if (s_mode == ApicMode.X2Apic && !Apic.X2ApicSupported)
         {
             // The whole variant is about x2APIC: nothing of it can run (QEMU 7.2 TCG, for one).
-            Report.Skip("apic.x2apic", "CPUID.1:ECX.x2APIC[bit 21] is clear: this virtual CPU has no x2APIC");
+            Report.Skip("x2apic", "CPUID.1:ECX.x2APIC[bit 21] is clear: this virtual CPU has no x2APIC");
             return;
         }
-        if (!BootState()) return;
-        if (!ChooseMode()) return;
-        IdAndVersion();
-        RegisterSemantics();
-        if (s_mode == ApicMode.XApic) XApicRegisters();
-        else X2ApicRegisters();
+
+        // row                          function              precondition
+        TestSuite.Require("cpuid",      &CpuidFeatures);
+        TestSuite.Require("boot",       &BootState);
+        TestSuite.Require("init",       &ChooseMode);
+        TestSuite.Case("id",            &IdRegister,          null);
+        TestSuite.Group("version",      &VersionRegister,     null);
+        TestSuite.Case("reg",           &RegisterSemantics,   null);
+        TestSuite.Case(ModeName,        &ModeRegisters,       null);
         InstallHandlers();
-        // Other CPUs sleep (HLT) while the BSP alone runs: a spinning vCPU would take a
-        // host core away from the one being timed.
-        bool parked = ParkAps();
-        SelfIpi();
-        PendingAndPriority();
-        TprMasking();
-        PprProbe();
-        Nested();
-        Nmi();
-        Timer();
+        bool parked = !TestSuite.Stopped && ParkAps();
+        TestSuite.Case("ipi",           &SelfIpi,             null);
+        TestSuite.Case("irq",           &Irq,                 null);
+        TestSuite.Case("tpr",           &TprMasking,          null);
+        TestSuite.Case("ppr",           &PprProbe,            null);
+        TestSuite.Case("nested",        &Nested,              null);
+        TestSuite.Case("nmi",           &Nmi,                 null);
+        TestSuite.Case("timer",         &Timer,               null);
+        TestSuite.Case("tscdeadline",   &TscDeadlineTimer,    &HasTscDeadline);
         if (parked) UnparkAps();
-        CrossCpu();
-        ModeTransitions();
-        Report.Metric("apic.spurious_interrupts", Apic.SpuriousCount, "count");
+        TestSuite.Case("smp",           &CrossCpu,            &TwoCpus);
+        // Last: it leaves the run's mode, and a host that cannot re-enable the APIC (QEMU 7.2) stays out.
+        TestSuite.Case("mode",          &ModeTransitions,     null);
+        if (!TestSuite.Stopped) Report.Metric("spurious_interrupts", Apic.SpuriousCount, "count");
+        TestSuite.Finish();
     }
 }

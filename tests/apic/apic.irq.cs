@@ -1,6 +1,6 @@
 using Kernel;
 
-/// <summary>Interrupt delivery on the BSP: handlers, their event log, self-IPIs, IRR/ISR order.</summary>
+/// <summary>Interrupt delivery on the BSP: handlers, their event log, self-IPIs, ISR/IRR/TMR, pending order.</summary>
 internal static unsafe partial class TestKernel
 {
     private static void Sink(InterruptFrame* frame) => Apic.Eoi();
@@ -53,37 +53,54 @@ internal static unsafe partial class TestKernel
         fixed (int* count = &s_logCount) return InterruptWindow.WaitCount(count, n, WaitUs, true);
     }
 
+    /// <summary>The `ipi` row: self-IPIs by the xAPIC shorthand or x2APIC SELF IPI, by this APIC's own ID, and by the x2APIC ICR shorthand.</summary>
     private static void SelfIpi()
     {
         Cpu.DisableInterrupts();
         ResetLog();
-        Report.Check(Apic.SelfIpi(VSelf), "apic.ipi.self_icr_idle", "ICR delivery status stayed send-pending");
-        if (Report.Check(WaitLog(1), "apic.ipi.self_delivered", "the self-IPI never arrived"))
-        {
-            Report.CheckEqual("apic.ipi.self_vector", VSelf, (ulong)s_log.Vector[0]);
-            Report.Check(s_log.InService[0] == 1, "apic.irq.isr_set_in_handler", "ISR bit of the vector being handled is clear");
-            Report.Check(s_log.Requested[0] == 0, "apic.irq.irr_clear_in_handler", "IRR bit of the vector being handled is still set");
-            Report.Check(s_log.Level[0] == 0, "apic.irq.tmr_clear_for_edge", "TMR bit set for an edge-triggered IPI");
-            Report.CheckEqual("apic.irq.ppr_is_isrv_class_in_handler", VSelf & ApicRegisters.PriorityClassMask, s_log.Ppr[0]);
-        }
+        Report.Check(Apic.SelfIpi(VSelf), "self_icr_idle", "ICR delivery status stayed send-pending");
+        if (Report.Check(WaitLog(1), "self_delivered", "the self-IPI never arrived"))
+            Report.CheckEqual("self_vector", VSelf, (ulong)s_log.Vector[0]);
         InterruptWindow.Open(QuietUs);
-        Report.CheckEqual("apic.ipi.self_once", 1, (ulong)s_logCount);
-        Report.Check(!Apic.IsInService(VSelf), "apic.irq.isr_clear_after_eoi", "ISR bit still set after EOI");
-        Report.CheckEqual("apic.irq.isr_empty", unchecked((ulong)-1), (ulong)Apic.HighestInService());
+        Report.CheckEqual("self_once", 1, (ulong)s_logCount);
 
         // The same with the destination being this APIC's own ID (no shorthand).
         ResetLog();
         Apic.SendFixed(Apic.Id, VMid);
-        Report.Check(WaitLog(1) && s_log.Vector[0] == VMid, "apic.ipi.self_by_id", "a fixed IPI to this APIC's own ID never arrived");
+        Report.Check(WaitLog(1) && s_log.Vector[0] == VMid, "self_by_id", "a fixed IPI to this APIC's own ID never arrived");
 
         // ICR shorthand "self" (the x2APIC case: the xAPIC SelfIpi already used it).
         if (s_mode == ApicMode.X2Apic)
         {
             ResetLog();
             Apic.SendIpi(0, VMid, ApicRegisters.IcrFixed, ApicRegisters.IcrPhysical, ApicRegisters.IcrSelf);
-            Report.Check(WaitLog(1) && s_log.Vector[0] == VMid, "apic.ipi.self_shorthand", "an ICR self-shorthand IPI never arrived");
+            Report.Check(WaitLog(1) && s_log.Vector[0] == VMid, "self_shorthand", "an ICR self-shorthand IPI never arrived");
         }
-        Report.CheckEqual("apic.ipi.esr_clear_after_ipis", 0, Apic.ReadErrors());
+        Report.CheckEqual("esr_clear_after_ipis", 0, Apic.ReadErrors());
+    }
+
+    private const string NoSampledIpi = "the self-IPI whose handler samples ISR, IRR, TMR and PPR never arrived";
+
+    /// <summary>
+    /// The `irq` row: what a handler sees of its own vector (ISR set, IRR and TMR clear, PPR
+    /// at its class), EOI clearing it, then pending vectors and the order of their delivery.
+    /// </summary>
+    private static void Irq()
+    {
+        Cpu.DisableInterrupts();
+        ResetLog();
+        Apic.SelfIpi(VSelf);
+        // Without the interrupt each check fails saying so (one of them may be a known host issue; not all four).
+        bool arrived = WaitLog(1) && s_log.Vector[0] == VSelf;
+        Report.Check(arrived && s_log.InService[0] == 1, "isr_set_in_handler", arrived ? "ISR bit of the vector being handled is clear" : NoSampledIpi);
+        Report.Check(arrived && s_log.Requested[0] == 0, "irr_clear_in_handler", arrived ? "IRR bit of the vector being handled is still set" : NoSampledIpi);
+        Report.Check(arrived && s_log.Level[0] == 0, "tmr_clear_for_edge", arrived ? "TMR bit set for an edge-triggered IPI" : NoSampledIpi);
+        if (arrived) Report.CheckEqual("ppr_is_isrv_class_in_handler", VSelf & ApicRegisters.PriorityClassMask, s_log.Ppr[0]);
+        else Report.Check(false, "ppr_is_isrv_class_in_handler", NoSampledIpi);
+        InterruptWindow.Open(QuietUs);
+        Report.Check(!Apic.IsInService(VSelf), "isr_clear_after_eoi", "ISR bit still set after EOI");
+        Report.CheckEqual("isr_empty", unchecked((ulong)-1), (ulong)Apic.HighestInService());
+        PendingAndPriority();
     }
 
     private static void PendingAndPriority()
@@ -92,25 +109,25 @@ internal static unsafe partial class TestKernel
         ResetLog();
         Apic.SelfIpi(VLow);
         Apic.SelfIpi(VHigh);
-        Report.Check(Apic.IsRequested(VLow) && Apic.IsRequested(VHigh), "apic.irq.pending_in_irr_while_if_clear",
+        Report.Check(Apic.IsRequested(VLow) && Apic.IsRequested(VHigh), "pending_in_irr_while_if_clear",
             "self-IPIs sent with IF=0 are not both in IRR");
-        Report.CheckEqual("apic.irq.highest_requested", VHigh, (ulong)Apic.HighestRequested());
-        Report.CheckEqual("apic.irq.not_delivered_while_if_clear", 0, (ulong)s_logCount);
-        if (Report.Check(WaitLog(2), "apic.irq.pending_delivered_on_sti", "the two pending IPIs were not both delivered"))
+        Report.CheckEqual("highest_requested", VHigh, (ulong)Apic.HighestRequested());
+        Report.CheckEqual("not_delivered_while_if_clear", 0, (ulong)s_logCount);
+        if (Report.Check(WaitLog(2), "pending_delivered_on_sti", "the two pending IPIs were not both delivered"))
         {
-            Report.CheckEqual("apic.irq.priority.higher_class_first", VHigh, (ulong)s_log.Vector[0]);
-            Report.CheckEqual("apic.irq.priority.lower_class_second", VLow, (ulong)s_log.Vector[1]);
+            Report.CheckEqual("priority.higher_class_first", VHigh, (ulong)s_log.Vector[0]);
+            Report.CheckEqual("priority.lower_class_second", VLow, (ulong)s_log.Vector[1]);
         }
 
         ResetLog();
         Apic.SelfIpi(VLowSameClassLow);
         Apic.SelfIpi(VLowSameClassHigh);
-        if (Report.Check(WaitLog(2), "apic.irq.same_class_delivered", "two pending IPIs of one class were not both delivered"))
+        if (Report.Check(WaitLog(2), "same_class_delivered", "two pending IPIs of one class were not both delivered"))
         {
-            Report.CheckEqual("apic.irq.priority.same_class_higher_vector_first", VLowSameClassHigh, (ulong)s_log.Vector[0]);
-            Report.CheckEqual("apic.irq.priority.same_class_lower_vector_second", VLowSameClassLow, (ulong)s_log.Vector[1]);
+            Report.CheckEqual("priority.same_class_higher_vector_first", VLowSameClassHigh, (ulong)s_log.Vector[0]);
+            Report.CheckEqual("priority.same_class_lower_vector_second", VLowSameClassLow, (ulong)s_log.Vector[1]);
         }
         InterruptWindow.Open(QuietUs);
-        Report.CheckEqual("apic.irq.no_extra_deliveries", 2, (ulong)s_logCount);
+        Report.CheckEqual("no_extra_deliveries", 2, (ulong)s_logCount);
     }
 }

@@ -53,20 +53,20 @@ internal static unsafe partial class TestKernel
         Apic.SelfIpi(VNestOuter);
         bool done;
         fixed (int* late = &s_nest.LateCount) done = InterruptWindow.WaitCount(late, 1, WaitUs, true);
-        Report.Check(s_nest.OuterCount == 1, "apic.nested.outer_delivered", "the outer IPI never completed");
-        Report.Check(s_nest.OuterInService == 1, "apic.nested.outer_in_service", "ISR bit of the outer vector clear in its handler");
-        Report.Check(s_nest.InnerSeenInside == 1, "apic.nested.higher_preempts_handler",
+        Report.Check(s_nest.OuterCount == 1, "outer_delivered", "the outer IPI never completed");
+        Report.Check(s_nest.OuterInService == 1, "outer_in_service", "ISR bit of the outer vector clear in its handler");
+        Report.Check(s_nest.InnerSeenInside == 1, "higher_preempts_handler",
             "a higher-class IPI was not delivered inside a lower-class handler with IF=1");
-        Report.Check(s_nest.InnerBothInService == 1, "apic.nested.both_in_service", "inner handler did not see both ISR bits set");
-        Report.CheckEqual("apic.nested.ppr_is_inner_class", VNestInner & ApicRegisters.PriorityClassMask, s_nest.InnerPpr);
-        Report.Check(s_nest.InnerInServiceAfterEoi == 0 && s_nest.OuterStillInService == 1, "apic.nested.eoi_clears_highest_only",
+        Report.Check(s_nest.InnerBothInService == 1, "both_in_service", "inner handler did not see both ISR bits set");
+        Report.CheckEqual("ppr_is_inner_class", VNestInner & ApicRegisters.PriorityClassMask, s_nest.InnerPpr);
+        Report.Check(s_nest.InnerInServiceAfterEoi == 0 && s_nest.OuterStillInService == 1, "eoi_clears_highest_only",
             "EOI in the inner handler did not clear exactly the highest ISR bit");
-        Report.Check(s_nest.OuterInServiceAfterInner == 1 && s_nest.OuterInServiceAfterEoi == 0, "apic.nested.outer_eoi_clears_outer",
+        Report.Check(s_nest.OuterInServiceAfterInner == 1 && s_nest.OuterInServiceAfterEoi == 0, "outer_eoi_clears_outer",
             "the outer ISR bit was not set until, and clear after, the outer EOI");
-        Report.Check(s_nest.LateSeenInside == 0 && s_nest.LateInIrr == 1, "apic.nested.lower_blocked_while_in_service",
+        Report.Check(s_nest.LateSeenInside == 0 && s_nest.LateInIrr == 1, "lower_blocked_while_in_service",
             "a lower-class IPI got in (or left IRR) while a higher vector was in service");
-        Report.Check(done && s_nest.LateAfterOuter == 1, "apic.nested.lower_delivered_after_eoi",
+        Report.Check(done && s_nest.LateAfterOuter == 1, "lower_delivered_after_eoi",
             "the lower-class IPI was not delivered after the outer handler's EOI");
-        Report.CheckEqual("apic.nested.isr_empty_after", unchecked((ulong)-1), (ulong)Apic.HighestInService());
+        Report.CheckEqual("isr_empty_after", unchecked((ulong)-1), (ulong)Apic.HighestInService());
     }
 }

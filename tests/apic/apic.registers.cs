@@ -3,6 +3,7 @@ using Kernel;
 /// <summary>Register semantics common to both modes, and the xAPIC MMIO page (SDM 11.4.1).</summary>
 internal static unsafe partial class TestKernel
 {
+    /// <summary>The `reg` row: TPR, PPR, SVR, LVT, divide and count registers in either mode.</summary>
     private static void RegisterSemantics()
     {
         // TPR: every 8-bit value reads back.
@@ -15,8 +16,8 @@ internal static unsafe partial class TestKernel
             if (got != v && firstBad < 0) { firstBad = (int)v; badValue = got; }
         }
         Apic.Tpr = 0;
-        if (firstBad < 0) Report.Check(true, "apic.reg.tpr_rw");
-        else Report.CheckEqual("apic.reg.tpr_rw", (ulong)firstBad, badValue);
+        if (firstBad < 0) Report.Check(true, "tpr_rw");
+        else Report.CheckEqual("tpr_rw", (ulong)firstBad, badValue);
 
         // With nothing in service PPR = TPR (SDM 11.8.3.1).
         firstBad = -1;
@@ -27,13 +28,13 @@ internal static unsafe partial class TestKernel
             if (got != v && firstBad < 0) { firstBad = (int)v; badValue = got; }
         }
         Apic.Tpr = 0;
-        if (firstBad < 0) Report.Check(true, "apic.reg.ppr_equals_tpr_when_idle");
-        else Report.CheckEqual("apic.reg.ppr_equals_tpr_when_idle", (ulong)firstBad, badValue);
+        if (firstBad < 0) Report.Check(true, "ppr_equals_tpr_when_idle");
+        else Report.CheckEqual("ppr_equals_tpr_when_idle", (ulong)firstBad, badValue);
 
         // SVR vector bits are writable (all 8 on Pentium 4 and later).
         const uint probeSvr = ApicRegisters.SvrEnable | SvrVectorProbe;
         Apic.SvrRegister = probeSvr;
-        Report.CheckEqual("apic.reg.svr_vector_rw", probeSvr, Apic.SvrRegister & (ApicRegisters.SvrEnable | ApicRegisters.SvrVectorMask));
+        Report.CheckEqual("svr_vector_rw", probeSvr, Apic.SvrRegister & (ApicRegisters.SvrEnable | ApicRegisters.SvrVectorMask));
         Apic.SvrRegister = ApicRegisters.SvrEnable | Apic.SpuriousVectorDefault;
 
         // LVT entries: vector and mask read back; delivery status is read-only and idle.
@@ -56,13 +57,13 @@ internal static unsafe partial class TestKernel
             uint got = Apic.ReadLvt(lvts[i]);
             if (got != value && lvtOk) { lvtOk = false; lvtWrote = value; lvtRead = got; }
         }
-        if (lvtOk) Report.Check(true, "apic.reg.lvt_rw");
-        else Report.CheckEqual("apic.reg.lvt_rw", lvtWrote, lvtRead);
+        if (lvtOk) Report.Check(true, "lvt_rw");
+        else Report.CheckEqual("lvt_rw", lvtWrote, lvtRead);
 
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.LvtMasked | ApicRegisters.TimerPeriodic | VTimer);
-        Report.CheckEqual("apic.reg.lvt_timer_periodic_mode_rw", ApicRegisters.TimerPeriodic, Apic.TimerMode);
+        Report.CheckEqual("lvt_timer_periodic_mode_rw", ApicRegisters.TimerPeriodic, Apic.TimerMode);
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.LvtMasked | ApicRegisters.TimerOneShot | VTimer);
-        Report.CheckEqual("apic.reg.lvt_timer_oneshot_mode_rw", ApicRegisters.TimerOneShot, Apic.TimerMode);
+        Report.CheckEqual("lvt_timer_oneshot_mode_rw", ApicRegisters.TimerOneShot, Apic.TimerMode);
 
         // Divide configuration: bits 0, 1 and 3 (SDM fig. 11-10).
         bool divideOk = true;
@@ -74,33 +75,40 @@ internal static unsafe partial class TestKernel
             uint got = Apic.TimerDivide;
             if (got != d && divideOk) { divideOk = false; divWrote = d; divRead = got; }
         }
-        if (divideOk) Report.Check(true, "apic.reg.timer_divide_rw");
-        else Report.CheckEqual("apic.reg.timer_divide_rw", divWrote, divRead);
+        if (divideOk) Report.Check(true, "timer_divide_rw");
+        else Report.CheckEqual("timer_divide_rw", divWrote, divRead);
 
         // Initial count is read/write (timer masked, so the run is harmless); 0 stops it.
         const uint probeCount = 0x12345678;
         Apic.TimerInitialCount = probeCount;
-        Report.CheckEqual("apic.reg.timer_initial_count_rw", probeCount, Apic.TimerInitialCount);
+        Report.CheckEqual("timer_initial_count_rw", probeCount, Apic.TimerInitialCount);
         Apic.TimerInitialCount = 0;
-        Report.CheckEqual("apic.reg.timer_zero_count_stops", 0, Apic.TimerCurrentCount);
+        Report.CheckEqual("timer_zero_count_stops", 0, Apic.TimerCurrentCount);
 
-        Report.CheckEqual("apic.reg.esr_clear", 0, Apic.ReadErrors());
+        Report.CheckEqual("esr_clear", 0, Apic.ReadErrors());
 
         // Software disable (SVR bit 8 = 0) masks every LVT and keeps them masked (SDM 11.4.7.2).
         Apic.WriteLvt(ApicRegisters.LvtError, Apic.ErrorVectorDefault);
         Apic.SoftwareEnabled = false;
         bool allMasked = true;
         for (int i = 0; i < lvtCount; i++) allMasked &= Apic.IsLvtMasked(lvts[i]);
-        Report.Check(allMasked, "apic.reg.svr_disable_masks_lvts", "an LVT entry reads unmasked while the APIC is software-disabled");
+        Report.Check(allMasked, "svr_disable_masks_lvts", "an LVT entry reads unmasked while the APIC is software-disabled");
         Apic.WriteLvt(ApicRegisters.LvtError, Apic.ErrorVectorDefault);
-        Report.Check(Apic.IsLvtMasked(ApicRegisters.LvtError), "apic.reg.lvt_unmask_ignored_while_disabled",
+        Report.Check(Apic.IsLvtMasked(ApicRegisters.LvtError), "lvt_unmask_ignored_while_disabled",
             "LVT Error was unmasked while the APIC is software-disabled");
         Apic.SoftwareEnabled = true;
-        Report.Check(Apic.IsLvtMasked(ApicRegisters.LvtError), "apic.reg.lvt_stays_masked_after_enable",
+        Report.Check(Apic.IsLvtMasked(ApicRegisters.LvtError), "lvt_stays_masked_after_enable",
             "LVT Error came back unmasked when the APIC was software-enabled again");
-        Report.Check(Apic.SoftwareEnabled, "apic.reg.svr_enable_rw", "SVR bit 8 did not read back 1");
+        Report.Check(Apic.SoftwareEnabled, "svr_enable_rw", "SVR bit 8 did not read back 1");
 
         Apic.InitThisCpu();
+    }
+
+    /// <summary>The `xapic` or `x2apic` row: the registers of the run's mode.</summary>
+    private static void ModeRegisters()
+    {
+        if (s_mode == ApicMode.XApic) XApicRegisters();
+        else X2ApicRegisters();
     }
 
     private static void XApicRegisters()
@@ -109,30 +117,30 @@ internal static unsafe partial class TestKernel
         const uint ldrProbe = LdrLogicalIdProbe << ApicRegisters.XApicLdrShift;
         uint ldr0 = Apic.Ldr;
         Apic.Write(ApicRegisters.Ldr, ldrProbe);
-        Report.CheckEqual("apic.xapic.ldr_rw", ldrProbe, Apic.Ldr);
+        Report.CheckEqual("ldr_rw", ldrProbe, Apic.Ldr);
         Apic.Write(ApicRegisters.Ldr, ldr0);
 
         // DFR: flat model after reset; bits 27:0 reserved, read as ones (SDM fig. 11-14).
-        Report.CheckEqual("apic.xapic.dfr_flat_after_reset", ApicRegisters.DfrFlat, Apic.Read(ApicRegisters.Dfr));
+        Report.CheckEqual("dfr_flat_after_reset", ApicRegisters.DfrFlat, Apic.Read(ApicRegisters.Dfr));
         Apic.Write(ApicRegisters.Dfr, 0);
-        Report.CheckEqual("apic.xapic.dfr_cluster_reserved_ones", ApicRegisters.DfrCluster, Apic.Read(ApicRegisters.Dfr));
+        Report.CheckEqual("dfr_cluster_reserved_ones", ApicRegisters.DfrCluster, Apic.Read(ApicRegisters.Dfr));
         Apic.Write(ApicRegisters.Dfr, ApicRegisters.DfrFlat);
 
         // Read-only registers ignore writes.
         uint version = Apic.VersionRegister;
         Apic.Write(ApicRegisters.Version, ~version);
-        Report.CheckEqual("apic.xapic.version_read_only", version, Apic.VersionRegister);
+        Report.CheckEqual("version_read_only", version, Apic.VersionRegister);
         Apic.Write(ApicRegisters.Ppr, ApicRegisters.PriorityMask);
-        Report.CheckEqual("apic.xapic.ppr_read_only", 0, Apic.Ppr);
+        Report.CheckEqual("ppr_read_only", 0, Apic.Ppr);
 
         // LVT delivery status (bit 12) is read-only.
         Apic.WriteLvt(ApicRegisters.LvtError, ApicRegisters.LvtMasked | ApicRegisters.LvtDeliveryStatus | Apic.ErrorVectorDefault);
-        Report.CheckEqual("apic.xapic.lvt_delivery_status_read_only", 0, Apic.ReadLvt(ApicRegisters.LvtError) & ApicRegisters.LvtDeliveryStatus);
+        Report.CheckEqual("lvt_delivery_status_read_only", 0, Apic.ReadLvt(ApicRegisters.LvtError) & ApicRegisters.LvtDeliveryStatus);
         Apic.WriteLvt(ApicRegisters.LvtError, ApicRegisters.LvtMasked | Apic.ErrorVectorDefault);
 
         // TPR bits 31:8 are reserved: a write of all ones reads back 0xFF.
         Apic.Write(ApicRegisters.Tpr, AllOnes);
-        Report.CheckEqual("apic.xapic.tpr_reserved_bits_read_zero", ApicRegisters.PriorityMask, Apic.Read(ApicRegisters.Tpr));
+        Report.CheckEqual("tpr_reserved_bits_read_zero", ApicRegisters.PriorityMask, Apic.Read(ApicRegisters.Tpr));
         Apic.Tpr = 0;
     }
 }

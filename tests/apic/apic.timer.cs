@@ -21,6 +21,7 @@ internal static unsafe partial class TestKernel
         fixed (int* count = &s_timerCount) return InterruptWindow.WaitCount(count, n, us, true);
     }
 
+    /// <summary>The `timer` row: calibration, one-shot, periodic and masked.</summary>
     private static void Timer()
     {
         Cpu.DisableInterrupts();
@@ -28,27 +29,27 @@ internal static unsafe partial class TestKernel
 
         // Steal time lets the lateness checks leave out the host scheduler (JudgeLateness).
         if (StealTime.Supported)
-            Report.CheckEqual("apic.timer.steal_time_enabled", unchecked((ulong)Cpu.NoFault), unchecked((ulong)StealTime.Enable()));
+            Report.CheckEqual("steal_time_enabled", unchecked((ulong)Cpu.NoFault), unchecked((ulong)StealTime.Enable()));
         else
-            Report.Info("apic.timer.steal_time", "not offered (CPUID 0x40000001 EAX bit 5 clear): lateness includes host scheduling delays");
+            Report.Info("steal_time", "not offered (CPUID 0x40000001 EAX bit 5 clear): lateness includes host scheduling delays");
 
         // ---- calibration against the TSC ----
         ApicTimerCalibration cal, cal16;
         ApicTimerCalibration.Measure(VTimer, ApicRegisters.DivideBy1, CalibrationUs, &cal);
         ulong ticks = cal.Ticks, cycles = cal.Cycles;
-        if (!Report.Check(ticks > 0, "apic.timer.counts_down", "current count did not move in divide-by-1 one-shot mode")) return;
+        if (!Report.Check(ticks > 0, "counts_down", "current count did not move in divide-by-1 one-shot mode")) return;
         ulong cyclesPerMillionTicks = cal.CyclesPerMillionTicks;
         ulong minCyclesPerMillionTicks = cal.MinCyclesPerMillionTicks;
-        Report.Metric("apic.timer.tsc_cycles_per_1000_ticks", (long)(cyclesPerMillionTicks / (PerMillion / PerThousand)), "cycles");
-        if (!Report.Check(cyclesPerMillionTicks > 0, "apic.timer.calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
-        Report.Metric("apic.timer.calibration_uncertainty_ppm", (long)cal.UncertaintyPpm, "ppm");
-        if (Tsc.Hz != 0) Report.Metric("apic.timer.frequency", (long)cal.TicksPerSecond, "hz");
+        Report.Metric("tsc_cycles_per_1000_ticks", (long)(cyclesPerMillionTicks / (PerMillion / PerThousand)), "cycles");
+        if (!Report.Check(cyclesPerMillionTicks > 0, "calibrated", "the timer runs faster than a million ticks per TSC cycle")) return;
+        Report.Metric("calibration_uncertainty_ppm", (long)cal.UncertaintyPpm, "ppm");
+        if (Tsc.Hz != 0) Report.Metric("frequency", (long)cal.TicksPerSecond, "hz");
 
         ApicTimerCalibration.Measure(VTimer, Apic.DivideConfigFor(DivideCheckDivisor), CalibrationUs, &cal16);
         ulong ticks16 = cal16.Ticks, cycles16 = cal16.Cycles;
         // ticks/cycles must be DivideCheckDivisor times ticks16/cycles16, within a few percent.
         ulong ratioPercent = ticks16 == 0 ? 0 : ticks * cycles16 * Percent / (ticks16 * cycles);
-        Report.CheckRange("apic.timer.divide_16_ratio_percent", (long)ratioPercent,
+        Report.CheckRange("divide_16_ratio_percent", (long)ratioPercent,
             (long)(DivideCheckDivisor * (Percent - DivideRatioPercentTolerance)),
             (long)(DivideCheckDivisor * (Percent + DivideRatioPercentTolerance)));
 
@@ -75,15 +76,15 @@ internal static unsafe partial class TestKernel
             InterruptWindow.Open(QuietUs);
             if (s_timerCount == 1) once++;
         }
-        Report.CheckEqual("apic.timer.oneshot_fires", TimerRepeats, (ulong)fired);
-        Report.CheckEqual("apic.timer.oneshot_fires_once", (ulong)fired, (ulong)once);
+        Report.CheckEqual("oneshot_fires", TimerRepeats, (ulong)fired);
+        Report.CheckEqual("oneshot_fires_once", (ulong)fired, (ulong)once);
         if (fired > 0)
             JudgeLateness(late, stolen, fired, calibrationSlack + (long)(expect / EarlyToleranceDivisor), (long)slack,
-                "apic.timer.oneshot_not_early", "apic.timer.oneshot_median_on_time",
-                "apic.timer.oneshot_late_min_cycles", "apic.timer.oneshot_late_median_cycles", "apic.timer.oneshot_late_max_cycles",
-                "apic.timer.oneshot_steal_median_cycles");
-        Report.CheckEqual("apic.timer.oneshot_current_count_zero", 0, Apic.TimerCurrentCount);
-        Report.CheckEqual("apic.timer.oneshot_initial_count_kept", count, Apic.TimerInitialCount);
+                "oneshot_not_early", "oneshot_median_on_time",
+                "oneshot_late_min_cycles", "oneshot_late_median_cycles", "oneshot_late_max_cycles",
+                "oneshot_steal_median_cycles");
+        Report.CheckEqual("oneshot_current_count_zero", 0, Apic.TimerCurrentCount);
+        Report.CheckEqual("oneshot_initial_count_kept", count, Apic.TimerInitialCount);
 
         // ---- periodic: tick i is due i periods after the start ----
         count = TicksFor(Tsc.MicrosecondsToCycles(PeriodUs), cyclesPerMillionTicks);
@@ -97,13 +98,13 @@ internal static unsafe partial class TestKernel
         Apic.TimerInitialCount = count;
         bool ticked = WaitTimer(PeriodicTicks, WaitUs);
         uint current = Apic.TimerCurrentCount;
-        Report.Check(current <= count, "apic.timer.periodic_count_within_initial", "current count above the initial count");
+        Report.Check(current <= count, "periodic_count_within_initial", "current count above the initial count");
         Apic.TimerInitialCount = 0;
         // A tick that expired before the stop may still be pending in IRR: it is allowed in.
         int atStop = s_timerCount + (Apic.IsRequested(VTimer) ? 1 : 0);
         InterruptWindow.Open(3 * PeriodUs);
-        Report.CheckEqual("apic.timer.periodic_zero_count_stops", (ulong)atStop, (ulong)s_timerCount);
-        if (Report.Check(ticked, "apic.timer.periodic_ticks", "fewer periodic timer interrupts than expected"))
+        Report.CheckEqual("periodic_zero_count_stops", (ulong)atStop, (ulong)s_timerCount);
+        if (Report.Check(ticked, "periodic_ticks", "fewer periodic timer interrupts than expected"))
         {
             // Interrupt n cannot come before the n-th expiry (one interrupt per expiry at most).
             // The calibration's uncertainty is per period, so it adds up over n periods.
@@ -114,7 +115,7 @@ internal static unsafe partial class TestKernel
                 long ahead = (long)(s_timerLog.Tsc[i] - start) - (long)expect * periods + calibrationSlack * periods;
                 if (ahead < earliest) earliest = ahead;
             }
-            Report.CheckRange("apic.timer.periodic_not_early", earliest, -(long)(expect / EarlyToleranceDivisor), long.MaxValue);
+            Report.CheckRange("periodic_not_early", earliest, -(long)(expect / EarlyToleranceDivisor), long.MaxValue);
             // Expiries that find the vector still pending in IRR merge with it (a vCPU the
             // host deschedules misses some): lateness is measured from the latest expiry.
             ulong lastExpiry = 0;
@@ -127,11 +128,11 @@ internal static unsafe partial class TestKernel
                 stolen[i] = StolenBefore(i, i == 0 ? periodicSteal0 : s_timerLog.Steal[i - 1]);
                 lastExpiry = k;
             }
-            Report.Metric("apic.timer.periodic_period_cycles", (long)expect, "cycles");
-            Report.Metric("apic.timer.periodic_merged_expiries", (long)lastExpiry - PeriodicTicks, "count");
-            JudgeLateness(late, stolen, PeriodicTicks, 0, (long)slack, null, "apic.timer.periodic_median_on_time",
-                "apic.timer.periodic_late_min_cycles", "apic.timer.periodic_late_median_cycles", "apic.timer.periodic_late_max_cycles",
-                "apic.timer.periodic_steal_median_cycles");
+            Report.Metric("periodic_period_cycles", (long)expect, "cycles");
+            Report.Metric("periodic_merged_expiries", (long)lastExpiry - PeriodicTicks, "count");
+            JudgeLateness(late, stolen, PeriodicTicks, 0, (long)slack, null, "periodic_median_on_time",
+                "periodic_late_min_cycles", "periodic_late_median_cycles", "periodic_late_max_cycles",
+                "periodic_steal_median_cycles");
         }
 
         // ---- masked: counts down, interrupts nothing ----
@@ -139,11 +140,8 @@ internal static unsafe partial class TestKernel
         Apic.TimerStart(ApicRegisters.TimerOneShot, VTimer, TicksFor(Tsc.MicrosecondsToCycles(PeriodUs), cyclesPerMillionTicks),
             ApicRegisters.DivideBy1, true);
         InterruptWindow.Open(3 * PeriodUs);
-        Report.CheckEqual("apic.timer.masked_no_interrupt", 0, (ulong)s_timerCount);
-        Report.CheckEqual("apic.timer.masked_still_counts_to_zero", 0, Apic.TimerCurrentCount);
-        Apic.TimerStop();
-
-        TscDeadlineTimer(slack, late, stolen);
+        Report.CheckEqual("masked_no_interrupt", 0, (ulong)s_timerCount);
+        Report.CheckEqual("masked_still_counts_to_zero", 0, Apic.TimerCurrentCount);
         Apic.TimerStop();
     }
 

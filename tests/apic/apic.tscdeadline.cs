@@ -3,13 +3,17 @@ using Kernel;
 /// <summary>The APIC timer in TSC-deadline mode (SDM 11.5.4.1).</summary>
 internal static unsafe partial class TestKernel
 {
-    private static void TscDeadlineTimer(ulong slack, long* late, long* stolen)
+    private static string? HasTscDeadline() =>
+        Apic.TscDeadlineSupported ? null : "CPUID.1:ECX.TSC_Deadline[bit 24] is clear";
+
+    /// <summary>The `tscdeadline` row: IA32_TSC_DEADLINE outside and inside its mode, firing, disarming.</summary>
+    private static void TscDeadlineTimer()
     {
-        if (!Apic.TscDeadlineSupported)
-        {
-            Report.Skip("apic.tscdeadline", "CPUID.1:ECX.TSC_Deadline[bit 24] is clear");
-            return;
-        }
+        Cpu.DisableInterrupts();
+        Apic.TimerStop();
+        ulong slack = Tsc.MicrosecondsToCycles(TimerSlackUs);
+        long* late = stackalloc long[TimerLogSize];
+        long* stolen = stackalloc long[TimerLogSize];
         ulong span = Tsc.MicrosecondsToCycles(DeadlineUs);
 
         // Outside TSC-deadline mode IA32_TSC_DEADLINE reads 0 and ignores writes (SDM 11.5.4.1).
@@ -17,26 +21,26 @@ internal static unsafe partial class TestKernel
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerOneShot | VTimer);
         Apic.TimerInitialCount = 0;
         Apic.TscDeadline = Cpu.Rdtsc() + span;
-        Report.CheckEqual("apic.tscdeadline.msr_ignored_outside_mode", 0, Apic.TscDeadline);
+        Report.CheckEqual("msr_ignored_outside_mode", 0, Apic.TscDeadline);
         InterruptWindow.Open(3 * DeadlineUs);
-        Report.CheckEqual("apic.tscdeadline.no_fire_outside_mode", 0, (ulong)s_timerCount);
+        Report.CheckEqual("no_fire_outside_mode", 0, (ulong)s_timerCount);
 
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
-        Report.CheckEqual("apic.tscdeadline.lvt_mode_rw", ApicRegisters.TimerTscDeadline, Apic.TimerMode);
+        Report.CheckEqual("lvt_mode_rw", ApicRegisters.TimerTscDeadline, Apic.TimerMode);
         // In TSC-deadline mode initial-count writes are ignored and current count reads 0.
         Apic.TimerInitialCount = TscDeadlineModeCountProbe;
-        Report.CheckEqual("apic.tscdeadline.initial_count_ignored", 0, Apic.TimerInitialCount);
-        Report.CheckEqual("apic.tscdeadline.current_count_zero", 0, Apic.TimerCurrentCount);
+        Report.CheckEqual("initial_count_ignored", 0, Apic.TimerInitialCount);
+        Report.CheckEqual("current_count_zero", 0, Apic.TimerCurrentCount);
 
         ulong far = Cpu.Rdtsc() + span * FarDeadlineSpans;
         Apic.TscDeadline = far;
-        Report.CheckEqual("apic.tscdeadline.msr_readback", far, Apic.TscDeadline);
+        Report.CheckEqual("msr_readback", far, Apic.TscDeadline);
         Apic.TscDeadline = TscDeadlineMsr.Disarmed;
-        Report.CheckEqual("apic.tscdeadline.msr_zero_after_disarm", 0, Apic.TscDeadline);
+        Report.CheckEqual("msr_zero_after_disarm", 0, Apic.TscDeadline);
 
         // Writing 0 disarms a pending deadline.
-        if (DisarmedInTime(span, &DisarmByZero)) Report.CheckEqual("apic.tscdeadline.zero_disarms", 0, (ulong)s_timerCount);
-        else Report.Skip("apic.tscdeadline.zero_disarms", DisarmStalled);
+        if (DisarmedInTime(span, &DisarmByZero)) Report.CheckEqual("zero_disarms", 0, (ulong)s_timerCount);
+        else Report.Skip("zero_disarms", DisarmStalled);
 
         // Fires once, not before the deadline, then clears the MSR (a few times: lateness by median).
         int fired = 0, once = 0, cleared = 0, extraFires = 0;
@@ -62,16 +66,16 @@ internal static unsafe partial class TestKernel
         }
         if (extraFires > 0)
         {
-            Report.Metric("apic.tscdeadline.extra_fires_first_seen", extraFires, "count");
-            Report.Metric("apic.tscdeadline.second_fire_after_cycles", secondAfter, "cycles");
+            Report.Metric("extra_fires_first_seen", extraFires, "count");
+            Report.Metric("second_fire_after_cycles", secondAfter, "cycles");
         }
-        Report.CheckEqual("apic.tscdeadline.fires", TimerRepeats, (ulong)fired);
-        Report.CheckEqual("apic.tscdeadline.msr_cleared_after_fire", (ulong)fired, (ulong)cleared);
-        Report.CheckEqual("apic.tscdeadline.fires_once", (ulong)fired, (ulong)once);
+        Report.CheckEqual("fires", TimerRepeats, (ulong)fired);
+        Report.CheckEqual("msr_cleared_after_fire", (ulong)fired, (ulong)cleared);
+        Report.CheckEqual("fires_once", (ulong)fired, (ulong)once);
         if (fired > 0)
-            JudgeLateness(late, stolen, fired, 0, (long)slack, "apic.tscdeadline.not_early", "apic.tscdeadline.median_on_time",
-                "apic.tscdeadline.late_min_cycles", "apic.tscdeadline.late_median_cycles", "apic.tscdeadline.late_max_cycles",
-                "apic.tscdeadline.steal_median_cycles");
+            JudgeLateness(late, stolen, fired, 0, (long)slack, "not_early", "median_on_time",
+                "late_min_cycles", "late_median_cycles", "late_max_cycles",
+                "steal_median_cycles");
 
         // A deadline already passed fires at once.
         fired = 0;
@@ -85,21 +89,22 @@ internal static unsafe partial class TestKernel
             stolen[fired] = StolenBefore(0, steal0);
             late[fired++] = (long)(s_timerLog.Tsc[0] - deadlineAt);
         }
-        Report.CheckEqual("apic.tscdeadline.past_deadline_fires", TimerRepeats, (ulong)fired);
+        Report.CheckEqual("past_deadline_fires", TimerRepeats, (ulong)fired);
         if (fired > 0)
-            JudgeLateness(late, stolen, fired, 0, (long)slack, "apic.tscdeadline.past_deadline_not_early", "apic.tscdeadline.past_deadline_median_at_once",
-                "apic.tscdeadline.past_late_min_cycles", "apic.tscdeadline.past_late_median_cycles", "apic.tscdeadline.past_late_max_cycles",
-                "apic.tscdeadline.past_steal_median_cycles");
+            JudgeLateness(late, stolen, fired, 0, (long)slack, "past_deadline_not_early", "past_deadline_median_at_once",
+                "past_late_min_cycles", "past_late_median_cycles", "past_late_max_cycles",
+                "past_steal_median_cycles");
 
         // Changing the timer mode disarms it (SDM 11.5.4.1).
         bool modeChangeInTime = DisarmedInTime(span, &DisarmByModeChange);
-        if (modeChangeInTime) Report.CheckEqual("apic.tscdeadline.mode_change_disarms", 0, (ulong)s_timerCount);
-        else Report.Skip("apic.tscdeadline.mode_change_disarms", DisarmStalled);
+        if (modeChangeInTime) Report.CheckEqual("mode_change_disarms", 0, (ulong)s_timerCount);
+        else Report.Skip("mode_change_disarms", DisarmStalled);
         Apic.WriteLvt(ApicRegisters.LvtTimer, ApicRegisters.TimerTscDeadline | VTimer);
-        Report.CheckEqual("apic.tscdeadline.msr_zero_after_mode_change", 0, Apic.TscDeadline);
+        Report.CheckEqual("msr_zero_after_mode_change", 0, Apic.TscDeadline);
         InterruptWindow.Open(QuietUs);
-        if (modeChangeInTime) Report.CheckEqual("apic.tscdeadline.no_fire_after_mode_change", 0, (ulong)s_timerCount);
-        else Report.Skip("apic.tscdeadline.no_fire_after_mode_change", DisarmStalled);
+        if (modeChangeInTime) Report.CheckEqual("no_fire_after_mode_change", 0, (ulong)s_timerCount);
+        else Report.Skip("no_fire_after_mode_change", DisarmStalled);
+        Apic.TimerStop();
     }
 
     private const string DisarmStalled =
