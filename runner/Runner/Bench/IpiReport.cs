@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Runner.Execution;
+using Runner.Protocol;
 using Runner.Stats;
 
 namespace Runner.Bench;
@@ -112,7 +113,7 @@ public sealed record IpiColumnResult
 public sealed record IpiRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     /// <summary>Whether this run's figures are in the statistics.</summary>
     public bool Used { get; init; }

@@ -38,11 +38,11 @@ public static class VmexitAnalysis
     }
 
     public static VmexitRun ToRun(TestRunResult r, int index, IReadOnlyList<string> leftOut) =>
-        FromRecords(index, r.Outcome.Label(), r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
+        FromRecords(index, r.Outcome, r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
             r.Verdict.Metrics, r.Verdict.Infos, r.Verdict.Checks, r.KvmReadings ?? [], r.Outcome is Outcome.Pass or Outcome.XFail, leftOut);
 
     /// <summary>The same from the parts (recorded logs in tests).</summary>
-    public static VmexitRun FromRecords(int index, string outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
+    public static VmexitRun FromRecords(int index, Outcome outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
         IReadOnlyList<MetricRecord> metricRecords, IReadOnlyList<InfoRecord> infos, IReadOnlyList<CheckResult> checks,
         IReadOnlyList<KvmReading> readings, bool completed, IReadOnlyList<string> leftOut)
     {
@@ -133,7 +133,7 @@ public static class VmexitAnalysis
             return new VmexitCaseStats
             {
                 Name = name, TestName = testName, State = "hung",
-                NotMeasured = $"the guest never came back from it ({hungIn[0].Outcome}: {hungIn[0].Reason}); later boots left it out",
+                NotMeasured = $"the guest never came back from it ({hungIn[0].Outcome.Label()}: {hungIn[0].Reason}); later boots left it out",
             };
         var skip = runs.Select(r => r.Skipped.GetValueOrDefault(name)).FirstOrDefault(s => s is not null);
         var measured = runs.Where(r => r.Metric($"{Prefix}{name}.centicycles.median") is not null && !r.Failed.ContainsKey(name)).ToList();

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Runner.Execution;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -54,7 +55,7 @@ public sealed record VmexitColumnResult
 public sealed record VmexitRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];

@@ -1,4 +1,5 @@
 using Runner.Counters;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -75,7 +76,7 @@ public sealed record WakeupTsc
 public sealed record WakeupRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];

@@ -1,4 +1,5 @@
 using Runner.Bench;
+using Runner.Protocol;
 using Spectre.Console;
 
 namespace Runner.Reporting;
@@ -41,9 +42,9 @@ public static class WakeupConsoleReport
         public void RunFinished(VmexitColumn column, WakeupRun run, int of)
         {
             int rows = run.Metrics.Keys.Count(k => k.StartsWith(WakeupAnalysis.Prefix, StringComparison.Ordinal) && k.EndsWith(".median", StringComparison.Ordinal));
-            var line = $"  {column.Label} boot {run.Index}/{of} {run.Outcome} ({run.DurationSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s): " +
+            var line = $"  {column.Label} boot {run.Index}/{of} {run.Outcome.Label()} ({run.DurationSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s): " +
                        $"{rows} row(s) measured, {run.Skipped.Count} skipped, TSC {(run.Tsc.Synchronised switch { true => "synchronised", false => "NOT synchronised", _ => "unchecked" })}";
-            if (run.Outcome != "PASS") line += $": {run.Reason}";
+            if (run.Outcome != Outcome.Pass) line += $": {run.Reason}";
             console.WriteLine(line);
         }
     }
