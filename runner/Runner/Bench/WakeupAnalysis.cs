@@ -127,16 +127,16 @@ public static class WakeupAnalysis
                 NotMeasured = why ?? (runs.Count == 0 ? "no boot ran" : $"no boot gave figures: {runs[^1].Outcome.Label()}: {runs[^1].Reason}"),
                 Why = state ?? "failed",
             };
-        var medians = usable.Select(r => (double)r.Metric($"{Prefix}{s.Key}.median")!.Value).ToList();
-        var p99s = usable.Select(r => r.Metric($"{Prefix}{s.Key}.p99")).OfType<long>().Select(v => (double)v).ToList();
-        var mins = usable.Select(r => r.Metric($"{Prefix}{s.Key}.min")).OfType<long>().ToList();
+        double? Cycles(WakeupRun r, string figure) => r.Metric($"{Prefix}{s.Key}.{figure}");
+        var latency = OverBoots.Of(usable.Select(r => Cycles(r, "median")!.Value).ToList(),
+            usable.Select(r => Cycles(r, "min")).OfType<double>(), usable.Select(r => Cycles(r, "p99")).OfType<double>());
         return baseRow with
         {
             Boots = usable.Count,
-            Median = Summary.MedianOf(medians),
-            P99 = p99s.Count == 0 ? null : Summary.MedianOf(p99s),
-            Min = mins.Count == 0 ? null : mins.Min(),
-            MedianRuns = medians,
+            Median = latency.Median,
+            P99 = latency.P99,
+            Min = latency.Min,
+            MedianRuns = latency.Medians,
             SamplesPerBoot = usable[0].Metric($"{Prefix}{s.Key}.samples") ?? 0,
             // A partial reason (some boots left out) stays visible beside the figure.
             NotMeasured = null,
