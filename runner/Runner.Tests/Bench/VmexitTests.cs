@@ -150,8 +150,8 @@ public class VmexitTests
         var ipi = Path.Combine(dir.Path, "ipi.json");
         File.WriteAllText(ipi, "{\"schema\": \"ktest-ipi/1\"}");
 
-        Assert.True(VmexitCompare.IsVmexitFile(FixturePath("kvm-pvm-hang.json")));
-        Assert.False(VmexitCompare.IsVmexitFile(ipi));
+        Assert.True(BenchReportFile.SchemaOf(FixturePath("kvm-pvm-hang.json")) == VmexitReport.CurrentSchema);
+        Assert.False(BenchReportFile.SchemaOf(ipi) == VmexitReport.CurrentSchema);
         var e = Assert.Throws<UserErrorException>(() => VmexitCompare.Load(ipi));
         Assert.Contains("`runner vmexit --json`", e.Message);
         Assert.Throws<UserErrorException>(() => VmexitCompare.Load(Path.Combine(dir.Path, "missing.json")));

@@ -99,7 +99,7 @@ public class WakeupTests
     {
         var report = Recorded();
         Assert.Equal(JsonFiles.Serialize(report), JsonFiles.Serialize(JsonSerializer.Deserialize<WakeupReport>(JsonFiles.Serialize(report), JsonFiles.Options)));
-        Assert.True(WakeupCompare.IsWakeupFile(FixturePath("kvm-pvm.json")));
+        Assert.True(BenchReportFile.SchemaOf(FixturePath("kvm-pvm.json")) == WakeupReport.CurrentSchema);
 
         var result = WakeupCompare.Compare(report, report);
 

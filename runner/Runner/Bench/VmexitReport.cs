@@ -9,20 +9,14 @@ namespace Runner.Bench;
 /// per column every boot's raw metrics and KVM counter readings with the figures taken from
 /// them. `runner compare` reads two of these back.
 /// </summary>
-public sealed record VmexitReport
+public sealed record VmexitReport : BenchReport
 {
     public const string CurrentSchema = "ktest-vmexit/1";
 
-    public string Schema { get; init; } = CurrentSchema;
-    public required string RunnerVersion { get; init; }
-    public required DateTimeOffset Started { get; init; }
-    public double WallSeconds { get; init; }
-    public IReadOnlyList<string> CommandLine { get; init; } = [];
-    public required IpiHost Host { get; init; }
-    public required IpiKernel Kernel { get; init; }
+    public VmexitReport() : base(CurrentSchema) { }
+
     public required VmexitSettings Settings { get; init; }
     public IReadOnlyList<VmexitColumnResult> Columns { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record VmexitSettings

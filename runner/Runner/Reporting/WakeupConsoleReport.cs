@@ -10,20 +10,10 @@ public static class WakeupConsoleReport
     public static IReadOnlyList<string> HeaderLines(WakeupReport r)
     {
         var s = r.Settings;
-        var h = r.Host;
-        var lines = new List<string>
-        {
+        return BenchHeaderLines.Of(r,
             $"Wake-up latency, send to handler on CPU 1 running and halted: {(s.Sources.Count == 0 ? "IPI, TSC-deadline timer, edu MSI" : string.Join(", ", s.Sources))}, " +
             $"{s.Runs} boot(s) per setting, {s.Samples} samples per row, gap {s.GapMicroseconds} us, {s.Cpus} vCPU(s)",
-            $"host:    {(h.Where.Length > 0 ? h.Where + "; " : "")}{h.CpuModel} ({h.CpuVendor}), Linux {h.KernelRelease}",
-            $"KVM:     {h.KvmBackend}; {VmexitConsoleReport.Modules(h)}; guest -cpu {h.KvmCpuModel}",
-            $"QEMU:    {h.QemuVersionText ?? "version unknown"}, {h.QemuPath}; -M {s.Machine} {string.Join(" ", s.ExtraParams)}",
-            $"kernel:  {r.Kernel.Path} sha256 {r.Kernel.Sha256[..Math.Min(16, r.Kernel.Sha256.Length)]}…, runner {r.RunnerVersion}",
-            $"command: {(h.Command.Length > 0 ? h.Command : "runner " + string.Join(' ', r.CommandLine))}",
-        };
-        if (h.FiguresCaveat.Length > 0)
-            lines.Add($"note:    {h.FiguresCaveat}");
-        return lines;
+            s.Machine, s.ExtraParams);
     }
 
     public static void WriteResults(IAnsiConsole console, WakeupReport r)
