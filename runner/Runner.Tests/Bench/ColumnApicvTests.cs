@@ -1,12 +1,13 @@
 using Runner.Bench;
 using Runner.Counters;
 using Runner.Host;
+using Runner.Protocol;
 
 namespace Runner.Tests.Bench;
 
 public class ColumnApicvTests
 {
-    static IpiRun Run(int index, ApicvObservation? o) => new() { Index = index, Outcome = "PASS", Used = true, Apicv = o };
+    static IpiRun Run(int index, ApicvObservation? o) => new() { Index = index, Outcome = Outcome.Pass, Used = true, Apicv = o };
     static ApicvObservation Active => new() { State = ApicvInVm.Active, MaskAtBegin = 0, Detail = "active" };
     static ApicvObservation Inhibited(params string[] why) => new() { State = ApicvInVm.Inhibited, MaskAtBegin = 0x200, Inhibits = why, Detail = "inhibited: " + string.Join(", ", why) };
 

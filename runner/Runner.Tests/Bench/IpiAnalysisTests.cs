@@ -1,5 +1,6 @@
 using Runner.Bench;
 using Runner.Host;
+using Runner.Protocol;
 using Runner.Qemu;
 
 namespace Runner.Tests.Bench;
@@ -15,7 +16,7 @@ public class IpiAnalysisTests
 
         Assert.True(run.Used, run.Excluded);
         Assert.Equal(3, run.Index);
-        Assert.Equal("PASS", run.Outcome);
+        Assert.Equal(Outcome.Pass, run.Outcome);
         Assert.Equal(6106, run.Metric("ipi.cycles.avg"));
         Assert.Equal(2445430000, run.Metric("tsc.hz"));
         Assert.Equal("xapic", run.Infos["ipi.apic"]);

@@ -1,5 +1,6 @@
 using Runner.Bench;
 using Runner.Counters;
+using Runner.Protocol;
 
 namespace Runner.Tests.Bench;
 
@@ -10,7 +11,7 @@ public class IpiColumnVerdictTests
 
     static IpiRun Used(params string[] inhibits) => new()
     {
-        Index = 1, Outcome = "PASS", Used = true,
+        Index = 1, Outcome = Outcome.Pass, Used = true,
         Apicv = new ApicvObservation { State = ApicvInVm.Inhibited, Inhibits = inhibits, Detail = "inhibited" },
     };
 
@@ -24,14 +25,14 @@ public class IpiColumnVerdictTests
     [Fact]
     public void AFailedRunFailsAndAnUnavailableColumnIsSkipped()
     {
-        var failed = new IpiRun { Index = 2, Outcome = "FAIL", Used = false, Excluded = "FAIL: boot.cpus_online" };
+        var failed = new IpiRun { Index = 2, Outcome = Outcome.Fail, Used = false, Excluded = "FAIL: boot.cpus_online" };
         Assert.Equal("failure", IpiColumnVerdict.Judge(Column(false, Used(), failed), diagnostic: false)?.Kind);
         Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true) with { Unavailable = "no AVIC" }, diagnostic: false)?.Kind);
     }
 
     static IpiRun KnownIssue(params string[] inhibits) => Used(inhibits) with
     {
-        Index = 3, Outcome = "XFAIL", Used = false, Excluded = "XFAIL: 1 known host issue (l1-tcg-reentered-interrupt)",
+        Index = 3, Outcome = Outcome.XFail, Used = false, Excluded = "XFAIL: 1 known host issue (l1-tcg-reentered-interrupt)",
     };
 
     [Fact]

@@ -25,7 +25,7 @@ public class VmexitTests
         var lines = File.ReadAllLines(FixturePath("kvm-pvm-boot2.log"));
         var verdict = VerdictJudge.Judge(new RunEvidence { Stdout = lines, ExitStatus = 1 });
 
-        var run = VmexitAnalysis.FromRecords(2, verdict.Outcome.Label(), verdict.Reason, 0, [], null,
+        var run = VmexitAnalysis.FromRecords(2, verdict.Outcome, verdict.Reason, 0, [], null,
             verdict.Metrics, verdict.Infos, verdict.Checks, kept.Counters, completed: true, leftOut: ["vmmcall"]);
 
         Assert.Equal("PASS", verdict.Outcome.Label());
@@ -44,7 +44,7 @@ public class VmexitTests
     {
         var boot1 = Recorded().Columns[0].Runs[0];
 
-        Assert.Equal("TIMEOUT", boot1.Outcome);
+        Assert.Equal(Outcome.Timeout, boot1.Outcome);
         Assert.Equal("vmmcall", boot1.Hung);
         Assert.Equal(["vmmcall"], Recorded().Columns[0].Runs[1].LeftOut);
         var vmmcall = Recorded().Columns[0].Cases.Single(c => c.Name == "vmmcall");
@@ -150,8 +150,8 @@ public class VmexitTests
         var ipi = Path.Combine(dir.Path, "ipi.json");
         File.WriteAllText(ipi, "{\"schema\": \"ktest-ipi/1\"}");
 
-        Assert.True(VmexitCompare.IsVmexitFile(FixturePath("kvm-pvm-hang.json")));
-        Assert.False(VmexitCompare.IsVmexitFile(ipi));
+        Assert.True(BenchReportFile.SchemaOf(FixturePath("kvm-pvm-hang.json")) == VmexitReport.CurrentSchema);
+        Assert.False(BenchReportFile.SchemaOf(ipi) == VmexitReport.CurrentSchema);
         var e = Assert.Throws<UserErrorException>(() => VmexitCompare.Load(ipi));
         Assert.Contains("`runner vmexit --json`", e.Message);
         Assert.Throws<UserErrorException>(() => VmexitCompare.Load(Path.Combine(dir.Path, "missing.json")));

@@ -22,7 +22,7 @@ public class WakeupTests
         var kept = Recorded().Columns[0].Runs[0];
         var verdict = VerdictJudge.Judge(new RunEvidence { Stdout = File.ReadAllLines(FixturePath("kvm-pvm-boot1.log")), ExitStatus = 1 });
 
-        var run = WakeupAnalysis.FromRecords(1, verdict.Outcome.Label(), verdict.Reason, 0, [], null, verdict.Metrics, verdict.Checks, null);
+        var run = WakeupAnalysis.FromRecords(1, verdict.Outcome, verdict.Reason, 0, [], null, verdict.Metrics, verdict.Checks, null);
 
         Assert.Equal("PASS", verdict.Outcome.Label());
         Assert.Equal(kept.Metrics, run.Metrics);
@@ -99,7 +99,7 @@ public class WakeupTests
     {
         var report = Recorded();
         Assert.Equal(JsonFiles.Serialize(report), JsonFiles.Serialize(JsonSerializer.Deserialize<WakeupReport>(JsonFiles.Serialize(report), JsonFiles.Options)));
-        Assert.True(WakeupCompare.IsWakeupFile(FixturePath("kvm-pvm.json")));
+        Assert.True(BenchReportFile.SchemaOf(FixturePath("kvm-pvm.json")) == WakeupReport.CurrentSchema);
 
         var result = WakeupCompare.Compare(report, report);
 

@@ -62,7 +62,7 @@ public static class IpiAnalysis
         return new IpiRun
         {
             Index = index,
-            Outcome = r.Outcome.Label(),
+            Outcome = r.Outcome,
             Reason = r.Verdict.Reason,
             Used = excluded is null,
             Excluded = excluded,

@@ -1,3 +1,4 @@
+using Runner.Protocol;
 namespace Runner.Bench;
 
 /// <summary>
@@ -11,14 +12,12 @@ namespace Runner.Bench;
 /// </summary>
 public static class IpiColumnVerdict
 {
-    const string KnownIssue = "XFAIL";
-
     /// <summary>Null: passed; else ("skipped"|"failure", why).</summary>
     public static (string Kind, string Why)? Judge(IpiColumnResult c, bool diagnostic)
     {
         if (c.Unavailable is { } why) return ("skipped", why);
         if (c.Runs.Count == 0) return ("failure", "no run finished");
-        var failed = c.Runs.Where(r => !r.Used && r.Outcome != KnownIssue).ToList();
+        var failed = c.Runs.Where(r => !r.Used && r.Outcome != Outcome.XFail).ToList();
         if (failed.Count > 0) return ("failure", $"{failed.Count} of {c.Runs.Count} runs failed; first: run {failed[0].Index}: {failed[0].Excluded}");
         bool needsApicv = c.Ipiv || c.Apicv == "on";
         if (diagnostic && needsApicv && c.Runs.Any(r => r.Apicv?.Inhibits.Contains("PIT_REINJ") != true))

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Runner.Execution;
+using Runner.Protocol;
 using Runner.Stats;
 
 namespace Runner.Bench;
@@ -9,27 +10,22 @@ namespace Runner.Bench;
 /// and its hash, QEMU, the exact argv of every run, the settings of every column) and to
 /// recompute it (every run's raw metrics, counters and verdict). `runner compare` reads it back.
 /// </summary>
-public sealed record IpiReport
+public sealed record IpiReport : BenchReport
 {
     public const string CurrentSchema = "ktest-ipi/1";
 
-    public string Schema { get; init; } = CurrentSchema;
-    public required string RunnerVersion { get; init; }
-    public required DateTimeOffset Started { get; init; }
-    public double WallSeconds { get; init; }
-    /// <summary>The runner's own arguments.</summary>
-    public IReadOnlyList<string> CommandLine { get; init; } = [];
-    public required IpiHost Host { get; init; }
-    public required IpiKernel Kernel { get; init; }
+    public IpiReport() : base(CurrentSchema) { }
+
     public required IpiSettings Settings { get; init; }
     public IReadOnlyList<IpiColumnResult> Columns { get; init; } = [];
     /// <summary>The calibration boot of --iters auto (its argv and metrics), null when --iters was given.</summary>
     public IpiRun? Calibration { get; init; }
     public IReadOnlyList<IpiReduction> Reductions { get; init; } = [];
-    /// <summary>What happened to the KVM module parameters (--reload-kvm), and anything else worth knowing.</summary>
-    public IReadOnlyList<string> Notes { get; init; } = [];
+    // Notes (what happened to the KVM module parameters, and anything else worth knowing) come here, from the header.
     /// <summary>True when the run was stopped (Ctrl-C, SIGTERM) before every column had its runs; <see cref="PartialReason"/> says why.</summary>
+    [JsonPropertyOrder(2)]
     public bool Partial { get; init; }
+    [JsonPropertyOrder(2)]
     public string? PartialReason { get; init; }
 }
 
@@ -112,7 +108,7 @@ public sealed record IpiColumnResult
 public sealed record IpiRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     /// <summary>Whether this run's figures are in the statistics.</summary>
     public bool Used { get; init; }

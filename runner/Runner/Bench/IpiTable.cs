@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Protocol;
 using Runner.Stats;
 
 namespace Runner.Bench;
@@ -130,7 +131,7 @@ public static class IpiTable
         if (s.NoNumbers) return "";
         var run = s.Column.Runs.FirstOrDefault(r => r.Index == index);
         if (run is null) return "";
-        if (!run.Used) return s.Exits ? "" : $"({run.Outcome})";
+        if (!run.Used) return s.Exits ? "" : $"({run.Outcome.Label()})";
         if (s.Exits) return run.ExitsPerIpi is { } e ? e.ToString("0.00", Inv) : "n/a";
         return run.Metric(asm ? IpiAnalysis.AsmAvg : IpiAnalysis.CyclesAvg) is { } v ? v.ToString("#,##0", Inv) : "n/a";
     }

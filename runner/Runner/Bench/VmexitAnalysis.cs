@@ -38,11 +38,11 @@ public static class VmexitAnalysis
     }
 
     public static VmexitRun ToRun(TestRunResult r, int index, IReadOnlyList<string> leftOut) =>
-        FromRecords(index, r.Outcome.Label(), r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
+        FromRecords(index, r.Outcome, r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
             r.Verdict.Metrics, r.Verdict.Infos, r.Verdict.Checks, r.KvmReadings ?? [], r.Outcome is Outcome.Pass or Outcome.XFail, leftOut);
 
     /// <summary>The same from the parts (recorded logs in tests).</summary>
-    public static VmexitRun FromRecords(int index, string outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
+    public static VmexitRun FromRecords(int index, Outcome outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
         IReadOnlyList<MetricRecord> metricRecords, IReadOnlyList<InfoRecord> infos, IReadOnlyList<CheckResult> checks,
         IReadOnlyList<KvmReading> readings, bool completed, IReadOnlyList<string> leftOut)
     {
@@ -133,7 +133,7 @@ public static class VmexitAnalysis
             return new VmexitCaseStats
             {
                 Name = name, TestName = testName, State = "hung",
-                NotMeasured = $"the guest never came back from it ({hungIn[0].Outcome}: {hungIn[0].Reason}); later boots left it out",
+                NotMeasured = $"the guest never came back from it ({hungIn[0].Outcome.Label()}: {hungIn[0].Reason}); later boots left it out",
             };
         var skip = runs.Select(r => r.Skipped.GetValueOrDefault(name)).FirstOrDefault(s => s is not null);
         var measured = runs.Where(r => r.Metric($"{Prefix}{name}.centicycles.median") is not null && !r.Failed.ContainsKey(name)).ToList();
@@ -152,8 +152,9 @@ public static class VmexitAnalysis
             var v = measured.Select(r => r.Metric($"{Prefix}{name}.{metric}")).OfType<long>().Select(x => x / Centi).ToList();
             return v.Count == 0 ? null : Summary.MedianOf(v);
         }
-        var medians = measured.Select(r => r.Metric($"{Prefix}{name}.centicycles.median")!.Value / Centi).ToList();
-        var mins = measured.Select(r => r.Metric($"{Prefix}{name}.centicycles.min")).OfType<long>().ToList();
+        double? Cycles(VmexitRun r, string figure) => r.Metric($"{Prefix}{name}.centicycles.{figure}") is { } v ? v / Centi : null;
+        var cycles = OverBoots.Of(measured.Select(r => Cycles(r, "median")!.Value).ToList(),
+            measured.Select(r => Cycles(r, "min")).OfType<double>(), measured.Select(r => Cycles(r, "p99")).OfType<double>());
         var exits = new List<double>();
         var baselines = new List<double>();
         string? exitsWhy = null;
@@ -179,7 +180,7 @@ public static class VmexitAnalysis
         }
         if (exits.Count > 0 && exits.Count < measured.Count)
             exitsWhy = $"counters missing in {measured.Count - exits.Count} of {measured.Count} boots: {exitsWhy}";
-        var median = Summary.MedianOf(medians);
+        var median = cycles.Median;
         var asm = Med("asm.centicycles.median");
         var timer = measured.Select(r => r.Metric(TimerMedian)).OfType<long>().Select(x => (double)x).ToList();
         return new VmexitCaseStats
@@ -188,14 +189,14 @@ public static class VmexitAnalysis
             TestName = testName,
             Boots = measured.Count,
             CyclesMedian = median,
-            CyclesMin = mins.Count == 0 ? null : mins.Min() / Centi,
-            CyclesP99 = Med("centicycles.p99"),
+            CyclesMin = cycles.Min,
+            CyclesP99 = cycles.P99,
             AsmCyclesMedian = asm,
             CSharpOverAsm = asm is > 0 ? median / asm.Value : null,
             ExitsPerOp = exits.Count == 0 ? null : Summary.MedianOf(exits),
             ExitsUnavailable = exitsWhy,
             ExitsPerOpRuns = exits,
-            CyclesMedianRuns = medians,
+            CyclesMedianRuns = cycles.Medians,
             Ops = measured[0].Metric($"{Prefix}{name}.ops") ?? 0,
             Cpus = (int)(measured[0].Metric($"{Prefix}{name}.cpus") ?? 1),
             BaselineExits = baselines.Count == 0 ? null : Summary.MedianOf(baselines),

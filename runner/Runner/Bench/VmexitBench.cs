@@ -73,7 +73,7 @@ public sealed class VmexitBench
                 var logName = $"vmexit_{column.Key}_run{index:00}";
                 var r = await BootOnce(column, logName, plan.GuestArgs(leftOut), cancel);
                 var run = VmexitAnalysis.ToRun(r, index, leftOut.ToList());
-                if (cancel.IsCancellationRequested && run.Outcome != "PASS") break;
+                if (cancel.IsCancellationRequested && run.Outcome != Protocol.Outcome.Pass) break;
                 runs.Add(run);
                 if (run.Hung is { } hung && !leftOut.Contains(hung)) leftOut.Add(hung);
                 Progress?.RunFinished(column, run, plan.Runs);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Runner.Execution;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -8,20 +9,14 @@ namespace Runner.Bench;
 /// per column every boot's raw metrics and KVM counter readings with the figures taken from
 /// them. `runner compare` reads two of these back.
 /// </summary>
-public sealed record VmexitReport
+public sealed record VmexitReport : BenchReport
 {
     public const string CurrentSchema = "ktest-vmexit/1";
 
-    public string Schema { get; init; } = CurrentSchema;
-    public required string RunnerVersion { get; init; }
-    public required DateTimeOffset Started { get; init; }
-    public double WallSeconds { get; init; }
-    public IReadOnlyList<string> CommandLine { get; init; } = [];
-    public required IpiHost Host { get; init; }
-    public required IpiKernel Kernel { get; init; }
+    public VmexitReport() : base(CurrentSchema) { }
+
     public required VmexitSettings Settings { get; init; }
     public IReadOnlyList<VmexitColumnResult> Columns { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record VmexitSettings
@@ -54,7 +49,7 @@ public sealed record VmexitColumnResult
 public sealed record VmexitRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];

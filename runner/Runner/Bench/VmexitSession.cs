@@ -1,6 +1,7 @@
 using Runner.Config;
 using Runner.Execution;
 using Runner.Host;
+using Runner.Protocol;
 using Runner.Qemu;
 
 namespace Runner.Bench;
@@ -63,7 +64,7 @@ public sealed class VmexitSession
     {
         if (outcome.Interrupted) return BenchVerdict.Interrupted;
         if (UnknownCases(plan, report).Count > 0) return BenchVerdict.UsageError;
-        bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => r.Outcome is not ("PASS" or "XFAIL"))));
+        bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => !r.Outcome.PassedOrKnown())));
         return anyFailed ? BenchVerdict.Failed : BenchVerdict.Success;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -79,15 +80,15 @@ public static class VmexitTable
             var baseline = measured.Select(s => s.BaselineExits).OfType<double>().ToList();
             var spread = c.Runs.SelectMany(r => new[] { r.BaselineExits, r.BaselineEndExits }).OfType<long>().ToList();
             var timer = measured.Select(s => s.TimerOverheadMedian).OfType<double>().ToList();
-            int usedBoots = c.Runs.Count(r => r.Outcome is "PASS" or "XFAIL");
+            int usedBoots = c.Runs.Count(r => r.Outcome.PassedOrKnown());
             lines.Add($"{c.Label}: {c.Runs.Count} boot(s), {usedBoots} passed; handshake baseline " +
                       $"{(baseline.Count == 0 ? "n/a" : Num(baseline.Max()) + " exits")} per sync pair, subtracted from every case " +
                       $"(first and last baselines of the boots: {(spread.Count == 0 ? "n/a" : $"{spread.Min()}-{spread.Max()}")} exits); " +
                       $"timer overhead {(timer.Count == 0 ? "n/a" : Num(timer.Max()))} cycles median per fenced rdtsc pair, " +
                       $"i.e. {(timer.Count == 0 ? "n/a" : (timer.Max() / Math.Max(1, report.Settings.OpsPerBatch)).ToString("0.#", Inv))} cycles per operation of a batch of {report.Settings.OpsPerBatch}" +
                       (c.VerifiedState is { Length: > 0 } v ? $"; host state: {v}" : ""));
-            foreach (var run in c.Runs.Where(r => r.Outcome is not ("PASS" or "XFAIL")))
-                lines.Add($"  boot {run.Index}: {run.Outcome}: {run.Reason}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
+            foreach (var run in c.Runs.Where(r => !r.Outcome.PassedOrKnown()))
+                lines.Add($"  boot {run.Index}: {run.Outcome.Label()}: {run.Reason}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
         }
         lines.Add("exits/op: QMP query-stats `exits` summed over vCPUs between `#kt sync bench.CASE.begin` and `.end`, less the same " +
                   "around empty batches (baseline), divided by the operations in the window; cycles: per operation of a batch of " +

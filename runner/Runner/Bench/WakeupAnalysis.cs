@@ -38,11 +38,11 @@ public static class WakeupAnalysis
     public const string TimerMedian = "timer.overhead.median", TimerMin = "timer.overhead.min";
 
     public static WakeupRun ToRun(TestRunResult r, int index, ApicvObservation? apicv) =>
-        FromRecords(index, r.Outcome.Label(), r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
+        FromRecords(index, r.Outcome, r.Verdict.Reason, r.Duration.TotalSeconds, r.Argv ?? [], r.LogPath,
             r.Verdict.Metrics, r.Verdict.Checks, apicv);
 
     /// <summary>The same from the parts (recorded logs in tests).</summary>
-    public static WakeupRun FromRecords(int index, string outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
+    public static WakeupRun FromRecords(int index, Outcome outcome, string reason, double seconds, IReadOnlyList<string> argv, string? logPath,
         IReadOnlyList<MetricRecord> metricRecords, IReadOnlyList<CheckResult> checks, ApicvObservation? apicv)
     {
         var metrics = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -124,19 +124,19 @@ public static class WakeupAnalysis
         if (usable.Count == 0)
             return baseRow with
             {
-                NotMeasured = why ?? (runs.Count == 0 ? "no boot ran" : $"no boot gave figures: {runs[^1].Outcome}: {runs[^1].Reason}"),
+                NotMeasured = why ?? (runs.Count == 0 ? "no boot ran" : $"no boot gave figures: {runs[^1].Outcome.Label()}: {runs[^1].Reason}"),
                 Why = state ?? "failed",
             };
-        var medians = usable.Select(r => (double)r.Metric($"{Prefix}{s.Key}.median")!.Value).ToList();
-        var p99s = usable.Select(r => r.Metric($"{Prefix}{s.Key}.p99")).OfType<long>().Select(v => (double)v).ToList();
-        var mins = usable.Select(r => r.Metric($"{Prefix}{s.Key}.min")).OfType<long>().ToList();
+        double? Cycles(WakeupRun r, string figure) => r.Metric($"{Prefix}{s.Key}.{figure}");
+        var latency = OverBoots.Of(usable.Select(r => Cycles(r, "median")!.Value).ToList(),
+            usable.Select(r => Cycles(r, "min")).OfType<double>(), usable.Select(r => Cycles(r, "p99")).OfType<double>());
         return baseRow with
         {
             Boots = usable.Count,
-            Median = Summary.MedianOf(medians),
-            P99 = p99s.Count == 0 ? null : Summary.MedianOf(p99s),
-            Min = mins.Count == 0 ? null : mins.Min(),
-            MedianRuns = medians,
+            Median = latency.Median,
+            P99 = latency.P99,
+            Min = latency.Min,
+            MedianRuns = latency.Medians,
             SamplesPerBoot = usable[0].Metric($"{Prefix}{s.Key}.samples") ?? 0,
             // A partial reason (some boots left out) stays visible beside the figure.
             NotMeasured = null,

@@ -70,7 +70,7 @@ public sealed class WakeupBench
             {
                 var (r, apicv) = await BootOnce(column, $"wakeup_{column.Key}_run{index:00}", plan.GuestArgs(), cancel);
                 var run = WakeupAnalysis.ToRun(r, index, apicv);
-                if (cancel.IsCancellationRequested && run.Outcome != "PASS") break;
+                if (cancel.IsCancellationRequested && run.Outcome != Protocol.Outcome.Pass) break;
                 runs.Add(run);
                 Progress?.RunFinished(column, run, plan.Runs);
             }

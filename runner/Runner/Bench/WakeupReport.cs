@@ -1,4 +1,5 @@
 using Runner.Counters;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -7,20 +8,14 @@ namespace Runner.Bench;
 /// host setting every boot's raw metrics, its TSC check and APICv observation, with the figures
 /// taken from them. A plain data model: `runner compare` and plots read it back.
 /// </summary>
-public sealed record WakeupReport
+public sealed record WakeupReport : BenchReport
 {
     public const string CurrentSchema = "ktest-wakeup/1";
 
-    public string Schema { get; init; } = CurrentSchema;
-    public required string RunnerVersion { get; init; }
-    public required DateTimeOffset Started { get; init; }
-    public double WallSeconds { get; init; }
-    public IReadOnlyList<string> CommandLine { get; init; } = [];
-    public required IpiHost Host { get; init; }
-    public required IpiKernel Kernel { get; init; }
+    public WakeupReport() : base(CurrentSchema) { }
+
     public required WakeupSettings Settings { get; init; }
     public IReadOnlyList<WakeupColumnResult> Columns { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record WakeupSettings
@@ -75,7 +70,7 @@ public sealed record WakeupTsc
 public sealed record WakeupRun
 {
     public required int Index { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -74,13 +75,13 @@ public static class WakeupTable
         var lines = new List<string>();
         foreach (var c in report.Columns.Where(c => c.Unavailable is null))
         {
-            int passed = c.Runs.Count(r => r.Outcome is "PASS" or "XFAIL");
+            int passed = c.Runs.Count(r => r.Outcome.PassedOrKnown());
             lines.Add($"{c.Label}: {c.Runs.Count} boot(s), {passed} passed" +
                       (c.VerifiedState is { Length: > 0 } v ? $"; host state: {v}" : "") +
                       (c.InVm is { Length: > 0 } vm ? $"; in the VM: {vm}" : ""));
             lines.Add($"  TSC: {TscLine(c.Runs)}");
-            foreach (var run in c.Runs.Where(r => r.Outcome is not ("PASS" or "XFAIL")))
-                lines.Add($"  boot {run.Index}: {run.Outcome}: {run.Reason}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
+            foreach (var run in c.Runs.Where(r => !r.Outcome.PassedOrKnown()))
+                lines.Add($"  boot {run.Index}: {run.Outcome.Label()}: {run.Reason}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
         }
         var s = report.Settings;
         lines.Add($"latency: IPI and MSI: CPU 1's TSC first thing in its handler (lean entry) minus CPU 0's TSC right before the ICR or edu write; " +

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Runner.Cli;
 
-/// <summary>`runner compare A.json B.json`: two `runner ipi --json` results side by side.</summary>
+/// <summary>`runner compare A.json B.json`: two `runner ipi`, `vmexit` or `wakeup --json` results side by side.</summary>
 public static class CompareCommand
 {
     public static Command Create()
@@ -20,24 +20,32 @@ public static class CompareCommand
         {
             var pathA = p.GetValue(a)!;
             var pathB = p.GetValue(b)!;
-            if (VmexitCompare.IsVmexitFile(pathA) || VmexitCompare.IsVmexitFile(pathB))
-                return VmexitCompareCommand.Run(pathA, pathB);
-            if (WakeupCompare.IsWakeupFile(pathA) || WakeupCompare.IsWakeupFile(pathB))
-                return WakeupCompareCommand.Run(pathA, pathB);
-            var ra = IpiCompare.Load(pathA);
-            var rb = IpiCompare.Load(pathB);
-            var result = IpiCompare.Compare(ra, rb);
             var console = ConsoleFactory.Create();
-            console.WriteLine($"A: {pathA} ({ra.Started:u}, {ra.Host.CpuModel}, {ra.Host.KvmBackend})");
-            console.WriteLine($"B: {pathB} ({rb.Started:u}, {rb.Host.CpuModel}, {rb.Host.KvmBackend})");
-            console.WriteLine("C# round-trip cycles per column (mean of the runs' batch averages); change = (B - A) / A:");
-            IpiConsoleReport.Write(console, IpiCompare.Table(result));
-            foreach (var note in result.Notes)
-                console.WriteLine($"note: {note}");
-            if (p.GetValue(plot) is { } plotPath)
+            // Either file's schema decides: the other is then refused by name if it differs.
+            bool Is(string schema) => BenchReportFile.SchemaOf(pathA) == schema || BenchReportFile.SchemaOf(pathB) == schema;
+            if (Is(VmexitReport.CurrentSchema))
             {
-                var command = "runner " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-                console.WriteLine($"plot: {PlotFile.Save(IpiPlot.BuildCompare(ra, rb, command).Plot, plotPath)}");
+                var (ra, rb) = (VmexitCompare.Load(pathA), VmexitCompare.Load(pathB));
+                var result = VmexitCompare.Compare(ra, rb);
+                CompareConsoleReport.Write(console, (pathA, ra), (pathB, rb), CompareConsoleReport.WhenWhereCpu, VmexitCompare.Title, VmexitCompare.Table(result), result.Notes);
+            }
+            else if (Is(WakeupReport.CurrentSchema))
+            {
+                var (ra, rb) = (WakeupCompare.Load(pathA), WakeupCompare.Load(pathB));
+                var result = WakeupCompare.Compare(ra, rb);
+                CompareConsoleReport.Write(console, (pathA, ra), (pathB, rb), CompareConsoleReport.WhenWhereCpu, WakeupCompare.Title, WakeupCompare.Table(result), result.Notes);
+            }
+            else
+            {
+                var (ra, rb) = (IpiCompare.Load(pathA), IpiCompare.Load(pathB));
+                var result = IpiCompare.Compare(ra, rb);
+                CompareConsoleReport.Write(console, (pathA, ra), (pathB, rb), CompareConsoleReport.WhenCpuBackend,
+                    "C# round-trip cycles per column (mean of the runs' batch averages); change = (B - A) / A:", IpiCompare.Table(result), result.Notes);
+                if (p.GetValue(plot) is { } plotPath)
+                {
+                    var line = "runner " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+                    console.WriteLine($"plot: {PlotFile.Save(IpiPlot.BuildCompare(ra, rb, line).Plot, plotPath)}");
+                }
             }
             return ExitCodes.Success;
         });

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Runner.Config;
+using Runner.Execution;
 using ImageTool;
 
 namespace Runner.Cli;
@@ -26,12 +26,7 @@ public static class DisasmCommand
         var command = new Command("disasm", "Disassemble a test kernel (or one function of it)") { test, symbol, syntax, calls };
         command.SetAction(p =>
         {
-            var paths = global.Paths(p);
-            var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-            var entry = TestSelector.Select(entries, [p.GetValue(test)!], null)[0];
-            var image = paths.KernelImage(entry.File);
-            if (!File.Exists(image))
-                throw new UserErrorException($"{paths.Display(image)} not found: run `make`");
+            var image = SuiteSelection.ImageOf(global.Paths(p), p.GetValue(test)!);
             return ImageCommands.Disasm(image, p.GetValue(symbol), p.GetValue(syntax)!, Console.Out, p.GetValue(calls));
         });
         return command;

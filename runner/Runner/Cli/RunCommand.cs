@@ -1,12 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using Runner.Config;
 using Runner.Execution;
-using Runner.Host;
 using Runner.Processes;
-using Runner.Qemu;
 using Runner.Reporting;
-using Spectre.Console;
+using Runner.Workspace;
 
 namespace Runner.Cli;
 
@@ -47,133 +44,45 @@ public static class RunCommand
     static async Task<int> RunAsync(GlobalOptions global, ParseResult p, RunRequest req)
     {
         ChildProcesses.InstallHandlers();
-        var paths = global.Paths(p);
-        var entries = UnitTestsParser.ParseFile(paths.UnitTestsConfig, paths.Display(paths.UnitTestsConfig));
-        var errata = ErrataParser.ParseFile(paths.ErrataConfig, paths.Display(paths.ErrataConfig), entries);
-        var selected = TestSelector.Select(entries, req.Names, req.Group);
-
-        // Everything that would make the whole run meaningless is checked before the first boot.
-        var missing = selected.Select(e => paths.KernelImage(e.File)).Distinct().FirstOrDefault(f => !File.Exists(f));
-        if (missing is not null)
-            throw new UserErrorException($"{paths.Display(missing)} not found: run `make`");
-        var qemuPath = QemuBinary.LocateOrThrow(p.GetValue(global.Qemu));
-        var junitPath = req.JUnit is null ? null : OutputPaths.CheckFile("--junit", req.JUnit);
-        var jsonPath = req.Json is null ? null : OutputPaths.CheckFile("--json", req.Json);
-        OutputPaths.CheckFolder("the logs folder", paths.LogsDir, "fix its permissions or free space, or give --build-dir");
-        var runLogs = RunFolder.Create(paths.LogsDir, DateTimeOffset.UtcNow);
-        AccelMode? forced = req.Accel is null ? null : AccelModeText.TryParse(req.Accel, out var m) ? m : null;
+        var selection = SuiteSelection.Load(global.Paths(p), req.Names, req.Group, p.GetValue(global.Qemu), req.Accel);
+        var outputs = new RunOutputs(
+            req.JUnit is null ? null : (req.JUnit, OutputPaths.CheckFile("--junit", req.JUnit)),
+            req.Json is null ? null : (req.Json, OutputPaths.CheckFile("--json", req.Json)));
+        var logsDir = selection.Paths.LogsDir;
+        OutputPaths.CheckFolder("the logs folder", logsDir, "fix its permissions or free space, or give --build-dir");
+        var runLogs = RunFolder.Create(logsDir, DateTimeOffset.UtcNow);
 
         var human = ConsoleFactory.Create(req.Tap ? Console.Error : null);
-        var files = HostProbe.ProbeFiles("/");
-        if (forced == AccelMode.Kvm && !files.Kvm.Available)
-            throw new UserErrorException($"--accel kvm: KVM is unusable here ({files.Kvm.Detail}): use --accel tcg or drop --accel");
-        bool anyKvm = selected.Any(e => AccelSelector.Choose(e.Accel, forced, files.Kvm).Accel == AccelKind.Kvm);
-        var caps = await HostCapsProbe.ProbeAsync("/", qemuPath, bootGuest: anyKvm, ChildProcesses.InterruptToken);
-
-        var reporter = new ConsoleReporter(human, req.Verbose, showWhere: caps.Nested.IsL1);
-        var hostLine = HostLine(caps, anyKvm);
+        var env = await selection.ProbeHostAsync(ChildProcesses.InterruptToken);
+        var reporter = new ConsoleReporter(human, req.Verbose, showWhere: env.Caps.Nested.IsL1);
+        var hostLine = SuiteHostLine.Of(env.Caps, env.AnyKvm);
         reporter.Note(hostLine);
         if (req.Jobs > Environment.ProcessorCount)
             reporter.Note($"warning: -j {req.Jobs} runs more VMs than this host has CPUs ({Environment.ProcessorCount}): they share them, so timing checks see the host's load and may fail from it alone");
-        var settings = new RunSettings
-        {
-            Paths = paths,
-            LogsDir = runLogs,
-            Caps = caps,
-            QemuPath = qemuPath,
-            ForcedAccel = forced,
-            Errata = errata,
-            HardTimeout = req.HardSeconds is { } h ? TimeSpan.FromSeconds(h) : null,
-            KvmStats = req.KvmStats,
-        };
+        var settings = env.Settings(runLogs, req.HardSeconds is { } h ? TimeSpan.FromSeconds(h) : null, req.KvmStats);
 
         Action<TestEntry, OutputLine>? live = req.Verbose
             ? (entry, line) => reporter.Live(req.Jobs > 1 ? entry.Name : null, line)
             : null;
-        var results = await RunWithProgressAsync(human, selected, settings, req, reporter, live);
+        var results = await SuiteConsoleRun.RunAsync(human, selection.Selected, settings, req.Jobs, req.Verbose, reporter, live);
 
         if (req.KvmStats)
             KvmCountersTable.Write(human, results);
-        var summary = RunSummary.Of(results);
-        reporter.Summary(summary);
+        reporter.Summary(RunSummary.Of(results));
         if (req.Tap)
             Console.Out.Write(TapWriter.Render(results));
 
         // An interrupted run still writes what it has, marked partial, and says so at the top level.
         bool interrupted = ChildProcesses.InterruptToken.IsCancellationRequested;
-        var partial = interrupted
-            ? $"interrupted by {ChildProcesses.InterruptReason}: {results.Count(r => r.Verdict.Reason.StartsWith("not run", StringComparison.Ordinal))} of {results.Count} test(s) never started and the one(s) in flight are not judged"
-            : null;
-        // Each output is written on its own: one that fails (a full disk) costs only itself.
-        bool outputFailed = false;
-        if (results.FirstOrDefault(r => r.LogError is not null) is { } noLog)
-        {
-            Console.Error.WriteLine($"runner: logs could not be written ({OutputPaths.Why(new IOException(noLog.LogError))}): {results.Count(r => r.LogError is not null)} test(s) have no log; the verdicts above stand");
-            outputFailed = true;
-        }
-        if (junitPath is not null)
-            outputFailed |= !await TryWriteAsync("--junit", req.JUnit!, () => File.WriteAllTextAsync(junitPath, JUnitWriter.Render(results, partial)));
-        if (jsonPath is not null)
-            outputFailed |= !await TryWriteAsync("--json", req.Json!, () => JsonFiles.WriteAsync(jsonPath, RunJsonWriter.Build(results, hostLine, partial)));
-
+        var partial = RunOutputs.PartialReason(results, interrupted, ChildProcesses.InterruptReason);
+        bool written = await outputs.WriteAsync(results, hostLine, partial);
         if (interrupted)
         {
-            Console.Error.WriteLine($"runner: {partial}; QEMU processes were stopped" + ((junitPath ?? jsonPath) is not null ? "; the results so far are written, marked partial" : ""));
+            Console.Error.WriteLine($"runner: {partial}; QEMU processes were stopped" + (outputs.Any ? "; the results so far are written, marked partial" : ""));
             return ChildProcesses.InterruptExitCode;
         }
-        if (outputFailed)
+        if (!written)
             return ExitCodes.OutputFailed;
         return results.Any(r => r.IsFailure) ? ExitCodes.TestsFailed : ExitCodes.Success;
-    }
-
-    /// <summary>Writes one output file; a failure is one line naming the option, the file and why.</summary>
-    static async Task<bool> TryWriteAsync(string option, string path, Func<Task> write)
-    {
-        try
-        {
-            await write();
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"runner: {option} {path}: could not be written ({OutputPaths.Why(e)}); the other results are kept");
-            return false;
-        }
-    }
-
-    static async Task<IReadOnlyList<TestRunResult>> RunWithProgressAsync(
-        IAnsiConsole human, IReadOnlyList<TestEntry> selected, RunSettings settings, RunRequest req,
-        ConsoleReporter reporter, Action<TestEntry, OutputLine>? live)
-    {
-        // A progress bar only helps a person watching a terminal; with -v the guest lines are the progress.
-        if (!human.Profile.Capabilities.Interactive || req.Verbose)
-            return await SuiteRunner.RunAsync(selected, settings, req.Jobs, reporter.Result, live, ChildProcesses.InterruptToken);
-
-        IReadOnlyList<TestRunResult> results = [];
-        await human.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var progress = new SuiteProgress(selected);
-                var task = ctx.AddTask(Markup.Escape(progress.Description), maxValue: selected.Count);
-                results = await SuiteRunner.RunAsync(selected, settings, req.Jobs,
-                    r => { reporter.Result(r); progress.Finished(r); task.Increment(1); task.Description = Markup.Escape(progress.Description); },
-                    live, ChildProcesses.InterruptToken,
-                    e => { progress.Started(e); task.Description = Markup.Escape(progress.Description); });
-            });
-        return results;
-    }
-
-    static string HostLine(HostCaps caps, bool anyKvm)
-    {
-        var qemu = caps.Qemu?.Version?.ToString() ?? "unknown version";
-        if (!caps.Kvm.Available)
-            return $"host: KVM unusable ({caps.Kvm.Detail}); tests that allow it run under TCG; QEMU {qemu}";
-        if (!anyKvm)
-            return $"host: KVM backend {caps.Backend}, not used by this selection; QEMU {qemu}";
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"host: KVM usable, {caps.Where(kvm: true)}; -cpu {caps.KvmCpuModel} ({caps.Guest.CpuModelDetail}); SSE in guest: {caps.Guest.SseReport}; QEMU {qemu}");
-        return caps.Nested.IsL1 ? $"{line}; {caps.Nested.FiguresCaveat}; {caps.Nested.ScaleDetail}" : line;
     }
 }

@@ -4,6 +4,7 @@ using Runner.Bench;
 using Runner.Execution;
 using Runner.Host;
 using Runner.Processes;
+using Runner.Protocol;
 using Runner.Reporting;
 using Spectre.Console;
 
@@ -71,7 +72,7 @@ public static class WakeupCommand
                 Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
                 return ExitCodes.Interrupted;
             }
-            bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => r.Outcome is not ("PASS" or "XFAIL"))));
+            bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => !r.Outcome.PassedOrKnown())));
             return anyFailed ? ExitCodes.TestsFailed : ExitCodes.Success;
         });
         return command;

@@ -1,14 +1,16 @@
+using System.Text.Json.Serialization;
+
 namespace Runner.Protocol;
 
-/// <summary>The judgement of one test kernel run.</summary>
+/// <summary>The judgement of one test kernel run; JSON spells it as <see cref="OutcomeText.Label(Outcome)"/> does.</summary>
 public enum Outcome
 {
-    Pass,
-    Fail,
-    Skip,
-    Timeout,
+    [JsonStringEnumMemberName("PASS")] Pass,
+    [JsonStringEnumMemberName("FAIL")] Fail,
+    [JsonStringEnumMemberName("SKIP")] Skip,
+    [JsonStringEnumMemberName("TIMEOUT")] Timeout,
     /// <summary>Failed only in checks that a tests/errata.cfg entry expects to fail on this host.</summary>
-    XFail,
+    [JsonStringEnumMemberName("XFAIL")] XFail,
 }
 
 /// <summary>The judgement of one `#kt check` or `#kt skip` inside a run.</summary>
@@ -25,6 +27,9 @@ public enum CheckOutcome
 
 public static class OutcomeText
 {
+    /// <summary>Passed, or failed only where a known host issue says it would: a bench boot that counts as passed.</summary>
+    public static bool PassedOrKnown(this Outcome o) => o is Outcome.Pass or Outcome.XFail;
+
     public static string Label(this Outcome o) => o switch
     {
         Outcome.Pass => "PASS",

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Runner.Bench;
 using Runner.Reporting;
 using Runner.Stats;
@@ -17,28 +16,8 @@ public static class IpiCompare
 
     public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyList<string> Notes);
 
-    /// <exception cref="UserErrorException">unreadable, not an IPI report, or a different experiment</exception>
-    public static IpiReport Load(string path)
-    {
-        if (!File.Exists(path))
-            throw new UserErrorException($"{path}: no such file: pass a file written by `runner ipi --json`");
-        IpiReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<IpiReport>(File.ReadAllText(path), JsonFiles.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new UserErrorException($"{path}: not readable as a `runner ipi --json` file ({e.Message}): rerun runner ipi --json");
-        }
-        catch (IOException e)
-        {
-            throw new UserErrorException($"{path}: cannot be read ({e.Message})");
-        }
-        if (report is null || report.Schema != IpiReport.CurrentSchema)
-            throw new UserErrorException($"{path}: schema '{report?.Schema ?? "none"}' is not {IpiReport.CurrentSchema}: compare reads files written by `runner ipi --json`");
-        return report;
-    }
+    /// <exception cref="UserErrorException">unreadable or not an IPI report</exception>
+    public static IpiReport Load(string path) => BenchReportFile.Load<IpiReport>(path, IpiReport.CurrentSchema, "runner ipi --json");
 
     public static Result Compare(IpiReport a, IpiReport b, string nameA = "A", string nameB = "B")
     {

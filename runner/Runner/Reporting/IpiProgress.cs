@@ -1,6 +1,7 @@
 using System.Globalization;
 using Runner.Bench;
 using Runner.Processes;
+using Runner.Protocol;
 using Spectre.Console;
 
 namespace Runner.Reporting;
@@ -66,7 +67,7 @@ public static class IpiProgress
 
     static string RunLine(IpiColumn column, IpiRun run, int of)
     {
-        var head = $"  {column.Label} run {run.Index}/{of} {run.Outcome}";
+        var head = $"  {column.Label} run {run.Index}/{of} {run.Outcome.Label()}";
         if (!run.Used) return $"{head}: excluded: {run.Excluded}";
         var cycles = run.Metric(IpiAnalysis.CyclesAvg)?.ToString("#,##0", CultureInfo.InvariantCulture) ?? "n/a";
         var exits = run.ExitsPerIpi is { } e ? e.ToString("0.00", CultureInfo.InvariantCulture) + " exits/IPI" : "exits n/a";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Runner.Bench;
 using Runner.Reporting;
 using Runner.Stats;
@@ -18,38 +17,10 @@ public static class VmexitCompare
 
     public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyList<string> Notes);
 
-    /// <summary>Whether the file's schema is a vmexit report (compare dispatches on it).</summary>
-    public static bool IsVmexitFile(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.TryGetProperty("schema", out var s) && s.GetString() == VmexitReport.CurrentSchema;
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public const string Title = "cycles per operation (median over boots of each boot's median batch); change = (B - A) / A; exits per operation less the handshake baseline:";
 
     /// <exception cref="UserErrorException">unreadable or not a vmexit report</exception>
-    public static VmexitReport Load(string path)
-    {
-        if (!File.Exists(path))
-            throw new UserErrorException($"{path}: no such file: pass a file written by `runner vmexit --json`");
-        VmexitReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<VmexitReport>(File.ReadAllText(path), JsonFiles.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new UserErrorException($"{path}: not readable as a `runner vmexit --json` file ({e.Message}): rerun runner vmexit --json");
-        }
-        if (report is null || report.Schema != VmexitReport.CurrentSchema)
-            throw new UserErrorException($"{path}: schema '{report?.Schema ?? "none"}' is not {VmexitReport.CurrentSchema}: pass two files written by `runner vmexit --json`");
-        return report;
-    }
+    public static VmexitReport Load(string path) => BenchReportFile.Load<VmexitReport>(path, VmexitReport.CurrentSchema, "runner vmexit --json");
 
     public static Result Compare(VmexitReport a, VmexitReport b, string nameA = "A", string nameB = "B")
     {

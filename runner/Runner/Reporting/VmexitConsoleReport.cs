@@ -9,21 +9,11 @@ public static class VmexitConsoleReport
     public static IReadOnlyList<string> HeaderLines(VmexitReport r)
     {
         var s = r.Settings;
-        var h = r.Host;
-        var lines = new List<string>
-        {
+        return BenchHeaderLines.Of(r,
             $"VM-exit micro-benchmarks (kvm-unit-tests x86/vmexit cases): {(s.Cases.Count == 0 ? "every case" : string.Join(", ", s.Cases))}, " +
             $"{s.Runs} boot(s) per setting, {s.Batches} batches of {s.OpsPerBatch} operations per case, {s.Cpus} vCPU(s)" +
             (s.Parallel ? ", parallel cases on every vCPU" : ""),
-            $"host:    {(h.Where.Length > 0 ? h.Where + "; " : "")}{h.CpuModel} ({h.CpuVendor}), Linux {h.KernelRelease}",
-            $"KVM:     {h.KvmBackend}; {Modules(h)}; guest -cpu {h.KvmCpuModel}",
-            $"QEMU:    {h.QemuVersionText ?? "version unknown"}, {h.QemuPath}; -M {s.Machine} {string.Join(" ", s.ExtraParams)}",
-            $"kernel:  {r.Kernel.Path} sha256 {r.Kernel.Sha256[..Math.Min(16, r.Kernel.Sha256.Length)]}…, runner {r.RunnerVersion}",
-            $"command: {(h.Command.Length > 0 ? h.Command : "runner " + string.Join(' ', r.CommandLine))}",
-        };
-        if (h.FiguresCaveat.Length > 0)
-            lines.Add($"note:    {h.FiguresCaveat}");
-        return lines;
+            s.Machine, s.ExtraParams);
     }
 
     /// <summary>The KVM module parameters that decide interrupt virtualization and halt polling, in one line.</summary>

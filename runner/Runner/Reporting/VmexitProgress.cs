@@ -1,5 +1,6 @@
 using System.Globalization;
 using Runner.Bench;
+using Runner.Protocol;
 
 namespace Runner.Reporting;
 
@@ -44,10 +45,10 @@ public sealed class VmexitProgress(StepProgress progress, IReadOnlyList<VmexitCo
     public static string RunLine(VmexitColumn column, VmexitRun run, int of)
     {
         int measured = run.Metrics.Keys.Count(k => k.EndsWith(".centicycles.median", StringComparison.Ordinal) && !k.Contains(".asm.", StringComparison.Ordinal));
-        var line = $"  {column.Label} boot {run.Index}/{of} {run.Outcome} ({run.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s): " +
+        var line = $"  {column.Label} boot {run.Index}/{of} {run.Outcome.Label()} ({run.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s): " +
                    $"{measured} case(s) measured, {run.Skipped.Count} skipped";
         if (run.Hung is { } hung) line += $"; the guest never came back from {hung}: left out of the next boots";
-        else if (run.Outcome != "PASS") line += $": {run.Reason}";
+        else if (run.Outcome != Outcome.Pass) line += $": {run.Reason}";
         return line;
     }
 }

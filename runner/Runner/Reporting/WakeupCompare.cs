@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Runner.Bench;
 using Runner.Stats;
 
@@ -16,46 +15,10 @@ public static class WakeupCompare
 
     public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyList<string> Notes);
 
-    /// <summary>Whether the file's schema is a wakeup report (compare dispatches on it).</summary>
-    public static bool IsWakeupFile(string path)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.TryGetProperty("schema", out var s) && s.GetString() == WakeupReport.CurrentSchema;
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public const string Title = "wake-up latency in cycles (median over boots of each boot's median sample); change = (B - A) / A:";
 
     /// <exception cref="UserErrorException">unreadable or not a wakeup report</exception>
-    public static WakeupReport Load(string path)
-    {
-        if (!File.Exists(path))
-            throw new UserErrorException($"{path}: no such file: pass a file written by `runner wakeup --json`");
-        WakeupReport? report;
-        try
-        {
-            var text = File.ReadAllText(path);
-            // The schema first: another command's file says whose it is, not which field is missing.
-            using (var doc = JsonDocument.Parse(text))
-            {
-                var schema = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("schema", out var s) ? s.GetString() : null;
-                if (schema != WakeupReport.CurrentSchema)
-                    throw new UserErrorException($"{path}: schema '{schema ?? "none"}' is not {WakeupReport.CurrentSchema}: pass two files written by `runner wakeup --json`");
-            }
-            report = JsonSerializer.Deserialize<WakeupReport>(text, JsonFiles.Options);
-        }
-        catch (JsonException e)
-        {
-            throw new UserErrorException($"{path}: not readable as a `runner wakeup --json` file ({e.Message}): rerun runner wakeup --json");
-        }
-        if (report is null)
-            throw new UserErrorException($"{path}: empty: pass two files written by `runner wakeup --json`");
-        return report;
-    }
+    public static WakeupReport Load(string path) => BenchReportFile.Load<WakeupReport>(path, WakeupReport.CurrentSchema, "runner wakeup --json");
 
     /// <exception cref="UserErrorException">no row has figures in both</exception>
     public static Result Compare(WakeupReport a, WakeupReport b, string nameA = "A", string nameB = "B")

@@ -1,4 +1,4 @@
-namespace Runner.Cli;
+namespace Runner.Workspace;
 
 /// <summary>
 /// Checks the files a run will write (--json, --junit, the logs folder) before the first
