@@ -21,6 +21,14 @@ public sealed record PveoiRequest(int Rate, int Seconds, string Source)
 public sealed record PveoiSide(string Label, string Setting, TestRunResult Result, HandshakeBaseline Qmp, IReadOnlyDictionary<string, long?>? Perf,
     IReadOnlyDictionary<string, long?>? PerfBaseline, string? PerfProblem);
 
+/// <summary>Progress as the two boots go.</summary>
+public interface IPveoiProgress
+{
+    /// <param name="index">1 for the first side.</param>
+    void SideStarted(string label, int index, int of);
+    /// <summary>The side's verdict line.</summary>
+    void SideFinished(string line);
+}
 
 /// <summary>
 /// The KVM PV-EOI patch's evidence, measured here: the same steady interrupt load
@@ -38,6 +46,9 @@ public static class PveoiBench
         "kvm:kvm_msi_set_irq", "kvm:kvm_apic_accept_irq", "kvm:kvm_inj_virq", "kvm:kvm_pio", "kvm:kvm_emulate_insn",
     ];
 
+    /// <summary>The two boots, in the order they run: label and the guest's pveoi= argument.</summary>
+    public static readonly IReadOnlyList<(string Label, string Setting)> Sides = [("PV-EOI off", "off"), ("PV-EOI on", "on")];
+
     /// <summary>Tracepoints that sit in VMX/SVM exit handling: on another backend their 0 would be a lie.</summary>
     public static readonly IReadOnlyList<string> HardwareExitTracepoints = ["kvm:kvm_exit", "kvm:kvm_entry", "kvm:kvm_inj_virq"];
 
@@ -45,13 +56,14 @@ public static class PveoiBench
     static readonly TimeSpan PerfHandshake = TimeSpan.FromSeconds(10);
 
     /// <param name="perfWhy">Why tracepoints cannot be counted here (<see cref="PerfTracepoints.WhyUnavailable"/>); null when they can.</param>
-    /// <param name="sideDone">Told each side's verdict line as it finishes.</param>
-    public static async Task<IReadOnlyList<PveoiSide>> RunAsync(BenchEnvironment env, PveoiRequest req, string? perfWhy, Action<string> sideDone)
+    /// <param name="progress">Told when each side starts, and its verdict line as it finishes.</param>
+    public static async Task<IReadOnlyList<PveoiSide>> RunAsync(BenchEnvironment env, PveoiRequest req, string? perfWhy, IPveoiProgress progress)
     {
         var events = Tracepoints.Where(t => PerfTracepoints.Exists(t)).ToList();
         var sides = new List<PveoiSide>();
-        foreach (var (label, setting) in new[] { ("PV-EOI off", "off"), ("PV-EOI on", "on") })
+        foreach (var (label, setting) in Sides)
         {
+            progress.SideStarted(label, sides.Count + 1, Sides.Count);
             PerfTracepoints? perf = null;
             IReadOnlyDictionary<string, long?>? perfCounts = null, perfBaseline = null;
             string? perfProblem = null;
@@ -90,7 +102,7 @@ public static class PveoiBench
                 };
                 var result = await TestExecutor.RunAsync(run, settings, null, ChildProcesses.InterruptToken, $"pveoi-{setting}");
                 var qmp = HandshakeBaseline.Between(result.KvmReadings, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
-                sideDone($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
+                progress.SideFinished($"{label}: {result.Outcome.ToString().ToUpperInvariant()}{(result.Verdict.Reason.Length > 0 ? ": " + result.Verdict.Reason : "")} (log {result.LogPath})");
                 if (perfProblem is null && perfWhy is null && (perfCounts is null || perfBaseline is null))
                     perfProblem = perfCounts is null ? "perf was never started: no measure-begin sync point" : "no baseline region was counted: no baseline-begin sync point";
                 var perfNet = perfProblem is null && perfCounts is not null && perfBaseline is not null

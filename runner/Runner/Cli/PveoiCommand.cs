@@ -37,7 +37,8 @@ public static class PveoiCommand
         var perfWhy = PerfTracepoints.WhyUnavailable();
         var output = Console.Out;
         PveoiTables.WriteHeader(output, req, env.Caps, perfWhy);
-        var sides = await PveoiBench.RunAsync(env, req, perfWhy, output.WriteLine);
+        var sides = await StepProgress.RunAsync(ConsoleFactory.Create(), PveoiProgress.Steps,
+            progress => PveoiBench.RunAsync(env, req, perfWhy, new PveoiProgress(progress, req)));
         var report = PveoiBench.Report(env, req, perfWhy, sides);
         PveoiTables.WriteTables(output, report);
         if (json is not null)
