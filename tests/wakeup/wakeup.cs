@@ -38,7 +38,7 @@ internal static unsafe class TestKernel
     private const int OverheadSamples = 256;
     private const int TscRounds = 1000;
     private const int SpinsPerTscCheck = 1024;
-    private const int PercentileP99 = 99, Percent = 100;
+    private const int PercentileP99 = 99, Percent = 100, Deciles = 10;
     private const ulong SignFlip = 1UL << 63;     // maps signed order onto unsigned, for Sort.Ascending
 
     // CPUID.80000007H (Advanced Power Management): EDX[8] invariant TSC.
@@ -428,6 +428,9 @@ internal static unsafe class TestKernel
 
     // ---------------- figures ----------------
 
+    /// <summary>Index of the n-th decile in <paramref name="got"/> sorted samples (the median's rule: d[got * n / 10]).</summary>
+    private static int Decile(int got, int n) => got * n / Deciles;
+
     private static void Summarise(string key, int got, int wanted)
     {
         Report.Metric("wakeup.", key, ".sent", wanted, "count");
@@ -442,6 +445,15 @@ internal static unsafe class TestKernel
             Report.Metric("wakeup.", key, ".min", (long)(d[0] ^ SignFlip), "cycles");
             Report.Metric("wakeup.", key, ".median", (long)(d[got / 2] ^ SignFlip), "cycles");
             Report.Metric("wakeup.", key, ".p99", (long)(d[p99] ^ SignFlip), "cycles");
+            // The deciles draw the distribution (runner wakeup --plot), not only its three figures.
+            Report.Metric("wakeup.", key, ".p10", (long)(d[Decile(got, 1)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p20", (long)(d[Decile(got, 2)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p30", (long)(d[Decile(got, 3)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p40", (long)(d[Decile(got, 4)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p60", (long)(d[Decile(got, 6)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p70", (long)(d[Decile(got, 7)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p80", (long)(d[Decile(got, 8)] ^ SignFlip), "cycles");
+            Report.Metric("wakeup.", key, ".p90", (long)(d[Decile(got, 9)] ^ SignFlip), "cycles");
             Report.Metric("wakeup.", key, ".negative", negative, "count");
         }
     }

@@ -103,4 +103,50 @@ public class StepProgressTests
         });
         Assert.Equal("PV-EOI off: PASS\ntail\n", output.ToString());
     }
+
+    /// <summary>The recorded pveoi sides' verdict lines, fed through the progress as the bench would.</summary>
+    static async Task ReplayPveoi(IAnsiConsole console)
+    {
+        var report = JsonFiles.ReadReport<PveoiReport>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pveoi", "kvm-pvm-timer.json"),
+            PveoiReport.CurrentSchema, "runner pveoi --json");
+        var req = new PveoiRequest(report.Settings.Rate, report.Settings.Seconds, report.Settings.Source);
+        await StepProgress.RunAsync(console, PveoiProgress.Steps, async progress =>
+        {
+            var p = new PveoiProgress(progress, req);
+            int i = 0;
+            foreach (var side in report.Sides)
+            {
+                p.SideStarted(side.Label, ++i, report.Sides.Count);
+                await Task.Delay(150);   // long enough for the display to draw in between
+                p.SideFinished($"{side.Label}: {side.Outcome} (log {side.LogPath})");
+            }
+            return 0;
+        }, ciVariable: "");
+    }
+
+    [Fact]
+    public async Task PveoiInAPipeGetsItsVerdictLinesOnly()
+    {
+        var output = new StringWriter();
+        await ReplayPveoi(Console(output, terminal: false));
+
+        Assert.Equal(
+        [
+            "PV-EOI off: PASS (log /work/wt-report/build/logs/pveoi-off.log)",
+            "PV-EOI on: PASS (log /work/wt-report/build/logs/pveoi-on.log)",
+        ], output.ToString().TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task PveoiOnATerminalGetsABarNamingTheSideAndTheLoad()
+    {
+        var output = new StringWriter();
+        await ReplayPveoi(Console(output, terminal: true));
+
+        var text = output.ToString();
+        Assert.Contains(Esc, text);
+        Assert.Contains("pveoi: PV-EOI off boot 1/2 running (1 s of timer interrupts at 250/s); 1 boot(s) left after it", text);
+        Assert.Contains("pveoi: PV-EOI on boot 2/2 running (1 s of timer interrupts at 250/s); 0 boot(s) left after it", text);
+        Assert.Contains("PV-EOI on: PASS", text);
+    }
 }

@@ -6,6 +6,7 @@ using Runner.Host;
 using Runner.Processes;
 using Runner.Protocol;
 using Runner.Reporting;
+using Runner.Reporting.Plots;
 using Spectre.Console;
 
 namespace Runner.Cli;
@@ -22,6 +23,7 @@ public static class WakeupCommand
         var apicv = new Option<bool>("--apicv") { Description = "Only the APICv/AVIC-on setting" };
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, TSC check and the figures to this file" };
+        var plot = PlotFile.Option("Also draw the latency distributions (CDFs per source, running vs halted) to this .png or .svg");
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         samples.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--samples must be 1 to 1000"); });
         gap.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--gap-us must be 1 to 100000"); });
@@ -33,7 +35,7 @@ public static class WakeupCommand
         });
         var command = new Command("wakeup", "Measure wake-up latency (IPI, TSC-deadline timer, edu MSI to a running or halted vCPU) per host setting")
         {
-            sources, runs, samples, gap, apicv, noApicv, json,
+            sources, runs, samples, gap, apicv, noApicv, json, plot,
         };
         command.Validators.Add(r =>
         {
@@ -66,6 +68,8 @@ public static class WakeupCommand
                 await JsonFiles.WriteAsync(file, report);
                 console.WriteLine($"json: {Path.GetFullPath(file)}");
             }
+            if (p.GetValue(plot) is { } plotFile)
+                console.WriteLine($"plot: {PlotFile.Save(WakeupPlot.Build(report).Plot, plotFile)}");
             console.WriteLine($"wall time: {report.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
             if (interrupted)
             {

@@ -22,65 +22,89 @@ public static class PveoiTables
 
     }
 
-    public static void WriteGuestTable(TextWriter o, IReadOnlyList<PveoiSide> sides)
+    /// <summary>The three tables, from the report `--json` writes, so the file and the screen cannot disagree.</summary>
+    public static void WriteTables(TextWriter o, PveoiReport report)
+    {
+        WriteGuestTable(o, report.Sides);
+        WriteTracepointTable(o, report);
+        WriteQmpTable(o, report.Sides);
+    }
+
+    public static void WriteGuestTable(TextWriter o, IReadOnlyList<PveoiSideResult> sides)
     {
         o.WriteLine();
         o.WriteLine("guest (tests/irqload metrics)");
         foreach (var name in new[] { "irqload.delivered", "irqload.eoi_written", "irqload.eoi_skipped" })
-            o.WriteLine(Row(name, sides.Select(s => Metric(s.Result, name)).ToList()));
+            o.WriteLine(Row(name, sides.Select(s => s.GuestMetric(name)).ToList()));
     }
 
-    public static void WriteTracepointTable(TextWriter o, IReadOnlyList<PveoiSide> sides, string? perfWhy, string backend)
+    public static void WriteTracepointTable(TextWriter o, PveoiReport report)
     {
+        var sides = report.Sides;
         o.WriteLine();
         o.WriteLine("KVM tracepoints (perf stat), loaded interval only, less the same count over an empty region (one sync handshake)");
-        foreach (var tp in PveoiBench.Tracepoints)
+        foreach (var tp in report.Tracepoints)
         {
-            string? why = perfWhy is not null ? "unavailable: " + perfWhy
-                : !PerfTracepoints.Exists(tp) ? $"unavailable: no tracepoint {tp} on this kernel"
-                : PveoiBench.HardwareExitTracepoints.Contains(tp) && backend is not ("kvm_intel" or "kvm_amd")
-                    ? $"unavailable: {tp} sits in VMX/SVM exit code, which backend {backend} does not run"
-                    : null;
+            string? why = report.TracepointsUnavailable is { } perfWhy ? "unavailable: " + perfWhy
+                : report.TracepointRowUnavailable.TryGetValue(tp, out var rowWhy) ? "unavailable: " + rowWhy
+                : null;
             if (why is not null) { o.WriteLine($"  {tp,-26} {why}"); continue; }
-            o.WriteLine(Row(tp, sides.Select(s => s.Perf is null ? null : s.Perf.TryGetValue(tp, out var v) ? v : null).ToList()));
+            o.WriteLine(Row(tp, sides.Select(s => s.Tracepoint(tp)).ToList()));
         }
-        if (sides.Any(s => s.PerfBaseline is not null))
-            o.WriteLine(Row("(handshake kvm_exit)", sides.Select(s => s.PerfBaseline?.GetValueOrDefault("kvm:kvm_exit")).ToList()));
-        foreach (var side in sides.Where(s => s.PerfProblem is not null))
-            o.WriteLine($"  {side.Label}: tracepoints unavailable: {side.PerfProblem}");
+        if (sides.Any(s => s.TracepointBaseline.Count > 0))
+            o.WriteLine(Row("(handshake kvm_exit)", sides.Select(s => s.TracepointBaseline.TryGetValue("kvm:kvm_exit", out var v) ? v : (long?)null).ToList()));
+        foreach (var side in sides.Where(s => s.TracepointsProblem is not null))
+            o.WriteLine($"  {side.Label}: tracepoints unavailable: {side.TracepointsProblem}");
         o.WriteLine("  (a count that fell below its handshake baseline is shown as unavailable: the two waits differed more than the interval's own count)");
     }
 
-    public static void WriteQmpTable(TextWriter o, IReadOnlyList<PveoiSide> sides)
+    public static void WriteQmpTable(TextWriter o, IReadOnlyList<PveoiSideResult> sides)
     {
         o.WriteLine();
         o.WriteLine("KVM statistics (QMP query-stats, vCPU counters), loaded interval only, less one sync handshake (an empty region in the same boot)");
-        var unavailable = sides.FirstOrDefault(s => !s.Qmp.Net.IsAvailable);
+        var unavailable = sides.FirstOrDefault(s => s.QmpUnavailable is not null);
         if (unavailable is not null)
         {
-            o.WriteLine($"  {unavailable.Label}: {unavailable.Qmp.Net.Unavailable}");
+            o.WriteLine($"  {unavailable.Label}: {unavailable.QmpUnavailable}");
             return;
         }
-        var names = sides.SelectMany(s => s.Qmp.Net.Vcpu.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var moved = names.Where(n => sides.Any(s => s.Qmp.Net.VcpuValue(n) is not (null or 0))).ToList();
+        var names = QmpNames(sides);
+        var moved = MovedQmpNames(sides);
         foreach (var name in moved)
-            o.WriteLine(Row(name, sides.Select(s => s.Qmp.Net.VcpuValue(name) is long v && v >= 0 ? v : (long?)null).ToList()));
-        o.WriteLine(Row("(handshake exits)", sides.Select(s => s.Qmp.Baseline.VcpuValue("exits")).ToList()));
+            o.WriteLine(Row(name, sides.Select(s => QmpShown(s, name)).ToList()));
+        o.WriteLine(Row("(handshake exits)", sides.Select(s => s.QmpHandshakeExits).ToList()));
         if (moved.Count < names.Count)
             o.WriteLine($"  ({names.Count - moved.Count} more counters were 0 in both runs: {string.Join(", ", names.Except(moved))})");
     }
 
-    static long? Metric(TestRunResult r, string name) =>
-        r.Verdict.Metrics.LastOrDefault(m => m.Name == name)?.Value;
+    public static IReadOnlyList<string> QmpNames(IReadOnlyList<PveoiSideResult> sides) =>
+        sides.SelectMany(s => s.Qmp.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The QMP counters that were not 0 on some side: the rows worth printing.</summary>
+    public static IReadOnlyList<string> MovedQmpNames(IReadOnlyList<PveoiSideResult> sides) =>
+        QmpNames(sides).Where(n => sides.Any(s => s.QmpCounter(n) is not (null or 0))).ToList();
+
+    /// <summary>A counter below its handshake baseline says the waits differed: no figure.</summary>
+    public static long? QmpShown(PveoiSideResult s, string name) => s.QmpCounter(name) is long v && v >= 0 ? v : null;
 
     /// <summary>name, off, on, change; a missing figure prints as "unavailable", never 0.</summary>
-    static string Row(string name, IReadOnlyList<long?> values)
+    public static string Row(string name, IReadOnlyList<long?> values) => $"  {name,-26} {Change(values)}";
+
+    /// <summary>"off -> on change" of one row.</summary>
+    public static string Change(IReadOnlyList<long?> values)
     {
-        string F(long? v) => v is null ? "unavailable" : v.Value.ToString("N0", CultureInfo.InvariantCulture);
-        var off = values.Count > 0 ? values[0] : null;
-        var on = values.Count > 1 ? values[1] : null;
-        string change = off is null || on is null ? "" : off == 0 ? (on == 0 ? "0" : "n/a (from 0)")
-            : ((on.Value - off.Value) * 100.0 / off.Value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " %";
-        return $"  {name,-26} {F(off),14} -> {F(on),-14} {change}";
+        var (off, on) = OffOn(values);
+        return $"{Figure(off),14} -> {Figure(on),-14} {Percent(off, on)}";
     }
+
+    public static (long? Off, long? On) OffOn(IReadOnlyList<long?> values) =>
+        (values.Count > 0 ? values[0] : null, values.Count > 1 ? values[1] : null);
+
+    /// <summary>A count, or "unavailable": never 0 for a count that was not taken.</summary>
+    public static string Figure(long? v) => v is null ? "unavailable" : v.Value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The change from off to on in percent; "" when either is missing.</summary>
+    public static string Percent(long? off, long? on) =>
+        off is null || on is null ? "" : off == 0 ? (on == 0 ? "0" : "n/a (from 0)")
+            : ((on.Value - off.Value) * 100.0 / off.Value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " %";
 }

@@ -4,11 +4,21 @@ using Runner.Bench;
 namespace Runner.Reporting.Fleet;
 
 /// <summary>One `--json` result in a fleet report, with the short tag its table column and plot series carry.</summary>
-public sealed record FleetSource(string Tag, string Path, IpiReport Report)
+public abstract record FleetResult(string Tag, string Path, IpiHost HostFacts, DateTimeOffset Started, IReadOnlyList<string> CommandLine)
 {
-    public string Host => $"{Report.Host.CpuModel} ({Report.Host.CpuVendor})";
-    public string Where => Report.Host.Where.Length > 0 ? Report.Host.Where : $"{Report.Host.KvmBackend}, Linux {Report.Host.KernelRelease}";
-    public string Setting
+    public string Host => $"{HostFacts.CpuModel} ({HostFacts.CpuVendor})";
+    public string Where => HostFacts.Where.Length > 0 ? HostFacts.Where : $"{HostFacts.KvmBackend}, Linux {HostFacts.KernelRelease}";
+    public string Qemu => HostFacts.QemuVersion ?? "unknown";
+    /// <summary>The command that made the result, as it was typed (the L1 host's relayed one under --host-kernel).</summary>
+    public string Command => HostFacts.Command.Length > 0 ? HostFacts.Command : "runner " + string.Join(' ', CommandLine);
+    public abstract string Setting { get; }
+}
+
+/// <summary>A `runner ipi --json` result.</summary>
+public sealed record FleetSource(string Tag, string Path, IpiReport Report)
+    : FleetResult(Tag, Path, Report.Host, Report.Started, Report.CommandLine)
+{
+    public override string Setting
     {
         get
         {
@@ -18,13 +28,57 @@ public sealed record FleetSource(string Tag, string Path, IpiReport Report)
     }
 }
 
+/// <summary>A `runner vmexit --json` result.</summary>
+public sealed record VmexitSource(string Tag, string Path, VmexitReport Report)
+    : FleetResult(Tag, Path, Report.Host, Report.Started, Report.CommandLine)
+{
+    public override string Setting
+    {
+        get
+        {
+            var s = Report.Settings;
+            return $"{s.Runs} boots x {s.Batches} batches x {s.OpsPerBatch} ops, {s.Cpus} vCPUs{(s.Parallel ? ", parallel" : "")}, {s.Machine}";
+        }
+    }
+}
+
+/// <summary>A `runner pveoi --json` result.</summary>
+public sealed record PveoiSource(string Tag, string Path, PveoiReport Report)
+    : FleetResult(Tag, Path, Report.Host, Report.Started, Report.CommandLine)
+{
+    public override string Setting => $"{Report.Settings.Source} at {Report.Settings.Rate}/s for {Report.Settings.Seconds} s, {Report.Settings.Cpus} vCPU";
+}
+
+/// <summary>A `runner wakeup --json` result.</summary>
+public sealed record WakeupSource(string Tag, string Path, WakeupReport Report)
+    : FleetResult(Tag, Path, Report.Host, Report.Started, Report.CommandLine)
+{
+    public override string Setting
+    {
+        get
+        {
+            var s = Report.Settings;
+            return $"{s.Runs} boots x {s.Samples} samples, gap {s.GapMicroseconds} us, {s.Cpus} vCPUs, {s.Machine}";
+        }
+    }
+}
+
+/// <summary>Everything a fleet report merges, by kind, and the files it left out (named, with why).</summary>
+public sealed record FleetInputs(IReadOnlyList<FleetSource> Ipi, IReadOnlyList<VmexitSource> Vmexit, IReadOnlyList<PveoiSource> Pveoi,
+    IReadOnlyList<WakeupSource> Wakeup, IReadOnlyList<string> Notes)
+{
+    public int Count => Ipi.Count + Vmexit.Count + Pveoi.Count + Wakeup.Count;
+}
+
 /// <summary>
 /// Finds the results to merge: files as given, folders searched for *.json (CI artifacts arrive
 /// as one folder per job). Files of another kind are named and left out, never guessed at.
 /// </summary>
 public static class FleetSources
 {
-    public static (IReadOnlyList<FleetSource> Sources, IReadOnlyList<string> Notes) Load(IReadOnlyList<string> paths)
+    public const string Kinds = "runner ipi, vmexit, pveoi or wakeup --json";
+
+    public static FleetInputs Load(IReadOnlyList<string> paths)
     {
         var files = new List<string>();
         foreach (var p in paths)
@@ -34,22 +88,41 @@ public static class FleetSources
             else if (File.Exists(p))
                 files.Add(p);
             else
-                throw new UserErrorException($"{p}: no such file or folder: pass `runner ipi --json` files or folders holding them");
+                throw new UserErrorException($"{p}: no such file or folder: pass `{Kinds}` files or folders holding them");
         }
 
-        var sources = new List<FleetSource>();
+        var ipi = new List<FleetSource>();
+        var vmexit = new List<VmexitSource>();
+        var pveoi = new List<PveoiSource>();
+        var wakeup = new List<WakeupSource>();
         var notes = new List<string>();
+        string NextTag() => $"H{ipi.Count + vmexit.Count + pveoi.Count + wakeup.Count + 1}";
         foreach (var file in files)
         {
-            var schema = SchemaOf(file);
-            if (schema == IpiReport.CurrentSchema)
-                sources.Add(new FleetSource($"H{sources.Count + 1}", file, IpiCompare.Load(file)));
-            else
-                notes.Add($"left out {file}: schema '{schema ?? "none"}' (the report merges {IpiReport.CurrentSchema} from `runner ipi --json`; pveoi has no --json yet)");
+            switch (SchemaOf(file))
+            {
+                case IpiReport.CurrentSchema:
+                    ipi.Add(new FleetSource(NextTag(), file, JsonFiles.ReadReport<IpiReport>(file, IpiReport.CurrentSchema, "runner ipi --json")));
+                    break;
+                case VmexitReport.CurrentSchema:
+                    vmexit.Add(new VmexitSource(NextTag(), file, JsonFiles.ReadReport<VmexitReport>(file, VmexitReport.CurrentSchema, "runner vmexit --json")));
+                    break;
+                case PveoiReport.CurrentSchema:
+                    pveoi.Add(new PveoiSource(NextTag(), file, JsonFiles.ReadReport<PveoiReport>(file, PveoiReport.CurrentSchema, "runner pveoi --json")));
+                    break;
+                case WakeupReport.CurrentSchema:
+                    wakeup.Add(new WakeupSource(NextTag(), file, JsonFiles.ReadReport<WakeupReport>(file, WakeupReport.CurrentSchema, "runner wakeup --json")));
+                    break;
+                case var schema:
+                    notes.Add($"left out {file}: schema '{schema ?? "none"}' (the report merges {IpiReport.CurrentSchema}, {VmexitReport.CurrentSchema}, " +
+                              $"{PveoiReport.CurrentSchema} and {WakeupReport.CurrentSchema})");
+                    break;
+            }
         }
-        if (sources.Count == 0)
-            throw new UserErrorException($"no `runner ipi --json` result among {files.Count} file(s): pass files written by runner ipi --json");
-        return (sources, notes);
+        var inputs = new FleetInputs(ipi, vmexit, pveoi, wakeup, notes);
+        if (inputs.Count == 0)
+            throw new UserErrorException($"no `{Kinds}` result among {files.Count} file(s): pass files those commands wrote");
+        return inputs;
     }
 
     static string? SchemaOf(string file)

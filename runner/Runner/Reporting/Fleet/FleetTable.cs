@@ -14,16 +14,7 @@ public static class FleetTable
 
     public static TextTable Build(IReadOnlyList<FleetSource> sources)
     {
-        var rows = new List<TextRow>
-        {
-            Facts("host", sources, s => s.Host),
-            Facts("where", sources, s => s.Where),
-            Facts("QEMU", sources, s => s.Report.Host.QemuVersion ?? "unknown"),
-            Facts("guest -cpu", sources, s => s.Report.Host.KvmCpuModel),
-            Facts("setting", sources, s => s.Setting),
-            Facts("started", sources, s => s.Report.Started.ToString("yyyy-MM-dd HH:mm", Inv)),
-        };
-
+        var rows = new List<TextRow>();
         var keys = sources.SelectMany(s => s.Report.Columns.Select(c => (c.Key, c.Label))).Distinct().ToList();
         bool first = true;
         foreach (var (key, label) in keys)
@@ -40,13 +31,12 @@ public static class FleetTable
                 s.Report.Reductions.FirstOrDefault(r => r.Apic == mode) is { } r
                     ? r.Percent is { } p ? p.ToString("0.00", Inv) + (r.Significant == true ? "" : " (n.s.)") : "—"
                     : "not run").ToList(), Rule: mode == modes[0]));
-
-        var footnotes = sources.Select(s => $"{s.Tag}: {s.Path}; command: {Plots.IpiPlot.Command(s.Report)}").ToList();
-        return new TextTable(["", .. sources.Select(s => s.Tag)], rows, footnotes);
+        return FleetFacts.Table(sources, rows);
     }
 
-    static TextRow Facts(string label, IReadOnlyList<FleetSource> sources, Func<FleetSource, string> value) =>
-        new(label, sources.Select(value).ToList());
+    /// <summary>Every result's columns a host could not run, with the reason.</summary>
+    public static IEnumerable<string> Unavailable(IReadOnlyList<FleetSource> sources) =>
+        sources.SelectMany(s => s.Report.Columns.Where(c => c.Unavailable is not null).Select(c => $"{s.Tag} {c.Label}: unavailable: {c.Unavailable}"));
 
     static string Cell(FleetSource s, string key, Func<IpiColumnStats, string> value)
     {

@@ -16,12 +16,24 @@ public static class DistributionPlot
 {
     static readonly Color[] Palette = [Colors.SteelBlue, Colors.DarkOrange, Colors.SeaGreen, Colors.Crimson, Colors.SlateGray, Colors.Purple];
 
-    public static PlotContent Build(string title, string yLabel, IReadOnlyList<PlotSample> samples)
+    /// <param name="log">Draw the values on a log axis (for samples that span decades); the label says so. Values must then be positive.</param>
+    public static PlotContent Build(string title, string yLabel, IReadOnlyList<PlotSample> samples, bool log = false)
     {
         PlotFonts.Ensure();
         var plot = new Plot();
         plot.Title(title, size: 13);
-        plot.YLabel(yLabel);
+        plot.YLabel(log ? yLabel + ", log scale" : yLabel);
+        if (log)
+        {
+            // Quantiles commute with the monotone log, so the boxes are those of the values.
+            samples = samples.Select(s => s with { Values = s.Values.Where(v => v > 0).Select(Math.Log10).ToList() }).ToList();
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Math.Pow(10, y).ToString("#,##0.##", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
 
         var columns = samples.Select(s => s.Column).Distinct().ToList();
         var seriesNames = samples.Select(s => s.Series).Distinct().ToList();
@@ -65,6 +77,13 @@ public static class DistributionPlot
         plot.ShowLegend(Alignment.UpperRight);
 
         plot.Axes.Bottom.SetTicks(columns.Select((_, i) => (double)i).ToArray(), columns.ToArray());
+        if (columns.Count > 8)
+        {
+            // Many columns: slanted names that end under their boxes, with room below for the longest.
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = 40 + 6.5f * columns.Max(c => c.Length);
+        }
         plot.Axes.SetLimitsX(-0.6, columns.Count - 0.4);
         plot.Axes.Margins(bottom: 0.1, top: 0.1);
         return new PlotContent(plot, series, points);
