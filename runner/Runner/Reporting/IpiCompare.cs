@@ -37,7 +37,7 @@ public static class IpiCompare
         }
         if (report is null || report.Schema != IpiReport.CurrentSchema)
             throw new UserErrorException($"{path}: schema '{report?.Schema ?? "none"}' is not {IpiReport.CurrentSchema}: compare reads files written by `runner ipi --json`");
-        return report;
+        return IpiReportUpgrade.Apply(report);
     }
 
     public static Result Compare(IpiReport a, IpiReport b, string nameA = "A", string nameB = "B")
