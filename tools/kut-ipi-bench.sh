@@ -75,7 +75,7 @@ kut() {
 ours() {
     local target=$1 round=$2 json=$KUT_DIR/round$2-ours-$1.json extra=()
     [[ $target == halt ]] && extra=(--halt)
-    "$RUNNER" ipi "${extra[@]}" "${OURS_ARGS[@]}" --json "$json" >"$KUT_DIR/round$round-ours-$target.log" 2>&1 \
+    "$RUNNER" --root "$ROOT" ipi "${extra[@]}" "${OURS_ARGS[@]}" --json "$json" >"$KUT_DIR/round$round-ours-$target.log" 2>&1 \
         || { echo "kut-ipi-bench: runner ipi ($target) failed; see $KUT_DIR/round$round-ours-$target.log" >&2; return 1; }
     echo "$json"
 }
@@ -85,17 +85,22 @@ field() {
     local json=$1 apic=$2 what=$3
     case $what in
         csharp|asm) jq -r --arg a "$apic" --arg w "$what" \
-            '.columns[] | select(.apic == $a and .ipiv == false) | .stats[$w].median // empty' "$json" ;;
+            '.columns[] | select(.apic == $a and .ipiv == false and (.send // "icr") == "icr") | .stats[$w].median // empty' "$json" ;;
         overhead) jq -r --arg a "$apic" \
-            '[.columns[] | select(.apic == $a and .ipiv == false) | .runs[] | select(.used) | .metrics["timer.overhead.median"]] | sort | .[length / 2 | floor] // empty' "$json" ;;
+            '[.columns[] | select(.apic == $a and .ipiv == false and (.send // "icr") == "icr") | .runs[] | select(.used) | .metrics["timer.overhead.median"]] | sort | .[length / 2 | floor] // empty' "$json" ;;
     esac
 }
 
 declare -A series
 add() { series[$1]+="$2 "; }
 
+# The host's 1-minute load average as each round starts and after the last: other work on
+# the machine moves every figure, so the figures say how busy it was.
+loads=()
+load1() { cut -d' ' -f1 /proc/loadavg; }
 for ((round = 1; round <= ROUNDS; round++)); do
-    echo "round $round/$ROUNDS" >&2
+    loads+=("$(load1)")
+    echo "round $round/$ROUNDS (load average ${loads[-1]})" >&2
     out=$(kut x2apic "$round"); read -r k2 k2c <<<"$out"
     halt=$(ours halt "$round")
     out=$(kut xapic "$round"); read -r kx kxc <<<"$out"
@@ -121,8 +126,10 @@ ratio_summary() { ratios "$1" "$2" | sort -g | awk '{ v[NR] = $1 } END { printf 
 
 echo
 echo "IPI round trip, cycles: median [min - max] over $ROUNDS interleaved rounds"
-echo "host: ${HOST:-?}; date: $(date -u +%F); kvm-unit-tests $KUT_REV; ktest $(git -C "$ROOT" rev-parse --short HEAD)"
+echo "host: ${HOST:-?}; date: $(date -u +%F); kvm-unit-tests $KUT_REV; ktest $(git -C "$ROOT" describe --always --dirty --abbrev=7)"
+loads+=("$(load1)")
 echo "command: tools/kut-ipi-bench.sh $ROUNDS"
+echo "load average (1 min) at each round's start, then at the end: ${loads[*]}"
 row() {
     read -r m lo hi < <(summary ${series[$2]})
     printf '  %-44s %12s  [%s - %s]\n' "$1" "$(printf "%'d" "$m")" "$(printf "%'d" "$lo")" "$(printf "%'d" "$hi")"

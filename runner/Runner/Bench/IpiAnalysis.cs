@@ -28,8 +28,10 @@ public static class IpiAnalysis
     /// C# average, and the guest says it ran the settings asked for (ipi.apic/kind/target
     /// infos): a run of the wrong configuration must not slip into a column.
     /// </summary>
+    /// <param name="kind">The kind the ICR columns send; a PV column's guest reports pv.</param>
     public static IpiRun ToRun(TestRunResult r, int index, IpiColumn column, string target, string kind)
     {
+        kind = IpiPlan.KindOf(column, kind);
         var metrics = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var m in r.Verdict.Metrics) metrics[m.Name] = m.Value;
         var infos = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -66,6 +68,7 @@ public static class IpiAnalysis
             Reason = r.Verdict.Reason,
             Used = excluded is null,
             Excluded = excluded,
+            Errata = r.Verdict.Checks.Select(c => c.ErratumId).OfType<string>().Where(id => id.Length > 0).Distinct().ToList(),
             DurationSeconds = Math.Round(r.Duration.TotalSeconds, 3),
             Argv = r.Argv ?? [],
             Metrics = metrics,
@@ -136,18 +139,18 @@ public static class IpiAnalysis
     }
 
     /// <summary>
-    /// Per APIC mode: (w/ − w/o) / w/o × 100 of the C# averages' means, as the patch computes
-    /// "%Reduction" (negative: IPIv needs fewer cycles), with Welch's test on the runs.
+    /// Per APIC mode and way of sending: (w/ − w/o) / w/o × 100 of the C# averages' means, as
+    /// the patch computes "%Reduction" (negative: IPIv needs fewer cycles), with Welch's test on the runs.
     /// </summary>
-    /// <param name="kind">The IPI kind sent; a kind IPIv cannot act on on this backend gets no %Reduction, only the reason.</param>
+    /// <param name="kind">The IPI kind the ICR columns send; a kind IPIv cannot act on on this backend (pv always) gets no %Reduction, only the reason.</param>
     public static IReadOnlyList<IpiReduction> Reductions(IReadOnlyList<IpiColumnResult> columns, string kind = "unicast", string backend = "")
     {
         var result = new List<IpiReduction>();
-        var notApplicable = IpivApplicability.WhyNot(kind, backend);
-        foreach (var apic in columns.Select(c => c.Apic).Distinct())
+        foreach (var (apic, send) in columns.Select(c => (c.Apic, c.Send)).Distinct())
         {
-            var without = columns.FirstOrDefault(c => c.Apic == apic && !c.Ipiv);
-            var with = columns.FirstOrDefault(c => c.Apic == apic && c.Ipiv);
+            var notApplicable = IpivApplicability.WhyNot(send == IpiSend.Pv ? "pv" : kind, backend);
+            var without = columns.FirstOrDefault(c => c.Apic == apic && c.Send == send && !c.Ipiv);
+            var with = columns.FirstOrDefault(c => c.Apic == apic && c.Send == send && c.Ipiv);
             string? why = (without, with) switch
             {
                 _ when notApplicable is not null => notApplicable,
@@ -163,7 +166,7 @@ public static class IpiAnalysis
             };
             if (why is not null)
             {
-                result.Add(new IpiReduction { Apic = apic, NotAvailable = why });
+                result.Add(new IpiReduction { Apic = apic, Send = send, NotAvailable = why });
                 continue;
             }
             var a = SummaryOf(without!)!;
@@ -174,6 +177,7 @@ public static class IpiAnalysis
             result.Add(new IpiReduction
             {
                 Apic = apic,
+                Send = send,
                 Percent = Change.Percent(a.Mean, b.Mean),
                 AsmPercent = asmA is null || asmB is null ? null : Change.Percent(asmA.Mean, asmB.Mean),
                 Significant = welch.Testable ? welch.Significant : null,

@@ -8,6 +8,7 @@ public sealed record IpiPlan
 {
     public required IReadOnlyList<IpiColumn> Columns { get; init; }
     public string Target { get; init; } = "spin";
+    /// <summary>The kind the ICR columns send; PV columns send unicast through the hypercall.</summary>
     public string Kind { get; init; } = "unicast";
     public int Runs { get; init; } = 20;
     /// <summary>Null: choose by a calibration boot (--iters auto).</summary>
@@ -20,12 +21,15 @@ public sealed record IpiPlan
     /// <summary>Seconds of round trips one run should take when the count is chosen automatically.</summary>
     public double BudgetSeconds { get; init; } = 0.4;
 
+    /// <summary>The guest's kind= for a column: the ICR columns' kind, or pv for the hypercall's.</summary>
+    public static string KindOf(IpiColumn column, string icrKind) => column.Send == IpiSend.Pv ? "pv" : icrKind;
+
     /// <summary>The guest command line (after the runner's own cpus=N) for one run.</summary>
     public IReadOnlyList<string> GuestArgs(IpiColumn column, int iterations, int warmup) =>
     [
         $"apic={column.Apic.Arg()}",
         $"target={Target}",
-        $"kind={Kind}",
+        $"kind={KindOf(column, Kind)}",
         $"iters={iterations}",
         $"warmup={warmup}",
         "sync=1",
@@ -129,7 +133,7 @@ public sealed class IpiBench
                     Progress?.Note($"iterations: {it} per batch, warm-up {wu} ({why})");
                 }
 
-                var runs = await RunColumnAsync(plan, column, iterations.Value, warmup, cancel);
+                var runs = await RunColumnAsync(plan, column, iterations.Value, warmup, notes, cancel);
                 var inVm = ColumnApicv.Judge(column, runs);
                 results[column] = new IpiColumnResult
                 {
@@ -138,6 +142,7 @@ public sealed class IpiBench
                     Apic = column.Apic.Arg(),
                     Ipiv = column.Ipiv,
                     Apicv = column.Apicv.ToText(),
+                    Send = column.Send,
                     VerifiedState = state.Detail,
                     VerifiedParameters = state.Parameters,
                     Runs = runs,
@@ -177,6 +182,7 @@ public sealed class IpiBench
         Apic = column.Apic.Arg(),
         Ipiv = column.Ipiv,
         Apicv = column.Apicv.ToText(),
+        Send = column.Send,
         Unavailable = reason,
     };
 
@@ -198,10 +204,11 @@ public sealed class IpiBench
         return (fallback, 10, $"the calibration boot failed ({run.Excluded}); using {fallback}", run);
     }
 
-    async Task<IReadOnlyList<IpiRun>> RunColumnAsync(IpiPlan plan, IpiColumn column, int iterations, int warmup, CancellationToken cancel)
+    async Task<IReadOnlyList<IpiRun>> RunColumnAsync(IpiPlan plan, IpiColumn column, int iterations, int warmup, List<string> notes, CancellationToken cancel)
     {
         Progress?.ColumnStarted(column, plan.Runs);
         var runs = new IpiRun?[plan.Runs];
+        IpiRun? hostRefused = null;
         using var slots = new SemaphoreSlim(Math.Max(1, plan.Jobs));
         var gate = new object();
         var tasks = Enumerable.Range(1, plan.Runs).Select(async index =>
@@ -209,7 +216,7 @@ public sealed class IpiBench
             await slots.WaitAsync(CancellationToken.None);
             try
             {
-                if (cancel.IsCancellationRequested) return;
+                if (cancel.IsCancellationRequested || Volatile.Read(ref hostRefused) is not null) return;
                 var logName = $"ipi_{column.Key.Replace('/', '_')}_run{index:00}";
                 var r = await BootOnce(column, logName, plan.GuestArgs(column, iterations, warmup), cancel);
                 var run = IpiAnalysis.ToRun(r, index, column, plan.Target, plan.Kind) with { Apicv = ApicvOf(logName) };
@@ -217,6 +224,10 @@ public sealed class IpiBench
                     return;   // stopped by Ctrl-C: not a failure of the guest
                 runs[index - 1] = run;
                 lock (gate) Progress?.RunFinished(column, run, plan.Runs);
+                // Whether the host offers the hypercall, and whether it returns, is the same
+                // in every boot: the first run that says it cannot says so for the column.
+                if (column.Send == IpiSend.Pv && run.Outcome is Protocol.Outcome.Skip or Protocol.Outcome.XFail)
+                    Interlocked.CompareExchange(ref hostRefused, run, null);
             }
             finally
             {
@@ -224,6 +235,11 @@ public sealed class IpiBench
             }
         }).ToList();
         await Task.WhenAll(tasks);
+        if (hostRefused is not null && runs.Any(r => r is null))
+        {
+            notes.Add($"{column.Label}: {runs.Count(r => r is null)} of {plan.Runs} runs not booted: run {hostRefused.Index} showed what this host does with the hypercall ({hostRefused.Excluded})");
+            Progress?.Note(notes[^1]);
+        }
         return runs.OfType<IpiRun>().ToList();
     }
 }

@@ -1,4 +1,5 @@
 using Runner.Protocol;
+
 namespace Runner.Bench;
 
 /// <summary>
@@ -7,8 +8,9 @@ namespace Runner.Bench;
 /// (the in-VM check would then be blind). A column the host cannot give is skipped. A run
 /// that hit a known host issue (XFAIL, tests/errata.cfg) gives no figures, as its batch saw
 /// the bug, but is no failure, the same as in `runner run`; a column with only such runs is
-/// skipped. The in-VM inhibit reading does not depend on the guest's checks, so the
-/// diagnostic still judges those runs.
+/// skipped. A column whose every run the guest skipped (no PV hypercall offered, say) is
+/// skipped with the guest's reason. The in-VM inhibit reading does not depend on the
+/// guest's checks, so the diagnostic still judges the runs with a known host issue.
 /// </summary>
 public static class IpiColumnVerdict
 {
@@ -17,6 +19,8 @@ public static class IpiColumnVerdict
     {
         if (c.Unavailable is { } why) return ("skipped", why);
         if (c.Runs.Count == 0) return ("failure", "no run finished");
+        if (c.Runs.All(r => r.Outcome == Outcome.Skip))
+            return ("skipped", $"the guest could not measure on this host: run {c.Runs[0].Index}: {c.Runs[0].Reason}");
         var failed = c.Runs.Where(r => !r.Used && r.Outcome != Outcome.XFail).ToList();
         if (failed.Count > 0) return ("failure", $"{failed.Count} of {c.Runs.Count} runs failed; first: run {failed[0].Index}: {failed[0].Excluded}");
         bool needsApicv = c.Ipiv || c.Apicv == "on";

@@ -67,7 +67,10 @@ public sealed record IpiSettings
     public IReadOnlyList<bool> Ipiv { get; init; } = [];
     public string Apicv { get; init; } = "any";
     public string Target { get; init; } = "spin";
+    /// <summary>The kind of IPI the ICR columns send.</summary>
     public string Kind { get; init; } = "unicast";
+    /// <summary>The ways of sending measured, each a set of columns (files before --send: the ICR, or pv under Kind).</summary>
+    public IReadOnlyList<IpiSend> Sends { get; init; } = [IpiSend.Icr];
     public int Runs { get; init; }
     public int Cpus { get; init; }
     public int Iterations { get; init; }
@@ -87,6 +90,7 @@ public sealed record IpiColumnResult
     public required string Apic { get; init; }
     public required bool Ipiv { get; init; }
     public string Apicv { get; init; } = "any";
+    public IpiSend Send { get; init; } = IpiSend.Icr;
     /// <summary>Null when the column ran; else why it could not (no numbers then).</summary>
     public string? Unavailable { get; init; }
     /// <summary>The host state verified right before the runs (module parameters as read from sysfs).</summary>
@@ -114,6 +118,8 @@ public sealed record IpiRun
     public bool Used { get; init; }
     /// <summary>Why not, when not used.</summary>
     public string? Excluded { get; init; }
+    /// <summary>The tests/errata.cfg entries that turned a failed check of this run into XFAIL.</summary>
+    public IReadOnlyList<string> Errata { get; init; } = [];
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];
     public IReadOnlyDictionary<string, long> Metrics { get; init; } = new Dictionary<string, long>();
@@ -182,6 +188,7 @@ public sealed record IpiColumnStats
 public sealed record IpiReduction
 {
     public required string Apic { get; init; }
+    public IpiSend Send { get; init; } = IpiSend.Icr;
     public double? Percent { get; init; }
     public double? AsmPercent { get; init; }
     public bool? Significant { get; init; }

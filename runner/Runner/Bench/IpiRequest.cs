@@ -11,7 +11,10 @@ public sealed record IpiRequest
     public IReadOnlyList<bool> Ipiv { get; init; } = [false, true];
     public Want Apicv { get; init; } = Want.Any;
     public bool Halt { get; init; }
+    /// <summary>As given with --kind: unicast, self, broadcast, or pv (the same as `--send pv`, kept for older command lines).</summary>
     public string Kind { get; init; } = "unicast";
+    /// <summary>As given with --send; null when not given (the ICR, or the hypercall for --kind pv).</summary>
+    public IReadOnlyList<IpiSend>? Send { get; init; }
     public int Runs { get; init; } = 20;
     public int Cpus { get; init; } = 2;
     public int? Iterations { get; init; }
@@ -24,9 +27,19 @@ public sealed record IpiRequest
     /// <summary>Boot q35, whose in-kernel PIT reinjects (an AVIC inhibit): to see the in-VM check catch it.</summary>
     public bool KeepPit { get; init; }
 
+    /// <summary>The ways of sending to measure, each a set of columns of the one table.</summary>
+    public IReadOnlyList<IpiSend> Sends => Send ?? (Kind == "pv" ? [IpiSend.Pv] : [IpiSend.Icr]);
+
+    /// <summary>The kind of IPI the ICR columns send (pv sends unicast IPIs, through the hypercall).</summary>
+    public string IcrKind => Kind == "pv" ? "unicast" : Kind;
+
     /// <summary>Contradictions in what was asked, before anything boots; null when consistent.</summary>
     public string? Validate()
     {
+        if (Kind == "pv" && Send is not null)
+            return "--kind pv with --send: --kind pv is --send pv; give --send (e.g. --send icr,pv) with --kind unicast";
+        if (Sends.Contains(IpiSend.Pv) && Kind is "self" or "broadcast")
+            return $"--send pv with --kind {Kind}: the PV hypercall is measured as a unicast IPI to the second vCPU; drop --kind {Kind} or send with --send icr";
         if (Apicv == Want.Off && Ipiv.Contains(true))
             return Ipiv.Contains(false)
                 ? "--no-apicv with --compare-ipiv (the default) is contradictory: IPIv works only on top of APICv; add --no-ipiv to measure without APICv"

@@ -33,9 +33,9 @@ public sealed class IpiSession : IDisposable
         _req = req;
         Plan = new IpiPlan
         {
-            Columns = IpiColumn.All(req.Modes, req.Ipiv, req.Apicv),
+            Columns = IpiColumn.All(req.Modes, req.Ipiv, req.Apicv, req.Sends),
             Target = req.Kind == "self" ? "self" : req.Halt ? "halt" : "spin",
-            Kind = req.Kind,
+            Kind = req.IcrKind,
             Runs = req.Runs,
             Iterations = req.Iterations,
             Warmup = req.Warmup,
@@ -111,6 +111,7 @@ public sealed class IpiSession : IDisposable
             Apicv = _req.Apicv.ToText(),
             Target = Plan.Target,
             Kind = Plan.Kind,
+            Sends = _req.Sends,
             Runs = Plan.Runs,
             Cpus = _req.Cpus,
             Iterations = o?.Iterations ?? _req.Iterations ?? 0,

@@ -68,10 +68,9 @@ public static class IpiTable
             }
             else
             {
-                footnotes.Add(c.Unavailable is { } why ? $"{c.Label}: unavailable: {why}"
-                    : c.Contradicted is { } contra ? $"{c.Label}: no numbers: {contra}"
-                    : $"{c.Label}: no result: {NoResult(c)}");
-                headers.Add($"{title}\n{(c.Unavailable is not null ? "unavailable" : c.Contradicted is not null ? "inhibited" : "no result")} [{footnotes.Count}]");
+                var (state, why) = NoNumbers(c);
+                footnotes.Add($"{c.Label}: {why}");
+                headers.Add($"{title}\n{state} [{footnotes.Count}]");
                 slots.Add(new Slot(c, false, NoNumbers: true));
             }
         }
@@ -119,11 +118,20 @@ public static class IpiTable
         return new TextTable(headers, rows, footnotes);
     }
 
-    static string NoResult(IpiColumnResult c)
+    /// <summary>A column without figures: the word in its header, and the footnote that says why.</summary>
+    static (string State, string Why) NoNumbers(IpiColumnResult c)
     {
-        var failed = c.Runs.Where(r => !r.Used).ToList();
-        if (c.Runs.Count == 0) return "no run finished";
-        return $"all {c.Runs.Count} runs failed; first: run {failed[0].Index}: {failed[0].Excluded}";
+        if (c.Unavailable is { } why) return ("unavailable", $"unavailable: {why}");
+        if (c.Contradicted is { } contra) return ("inhibited", $"no numbers: {contra}");
+        if (c.Runs.Count == 0) return ("no result", "no result: no run finished");
+        var first = c.Runs.First(r => !r.Used);
+        // A guest that could not test here (SKIP), or a known host bug (XFAIL), is no failure of the column.
+        if (c.Runs.All(r => r.Outcome == Outcome.Skip))
+            return ("skipped", $"skipped: the guest could not measure on this host: {first.Reason}");
+        if (c.Runs.All(r => r.Outcome == Outcome.XFail))
+            return ("known issue", $"no numbers: a known host issue ({string.Join(", ", c.Runs.SelectMany(r => r.Errata).Distinct().DefaultIfEmpty("tests/errata.cfg"))}) " +
+                                   $"in all {c.Runs.Count} runs: {first.Reason}");
+        return ("no result", $"no result: all {c.Runs.Count} runs failed; first: run {first.Index}: {first.Excluded}");
     }
 
     static string RunCell(Slot s, int index, bool asm)
@@ -139,9 +147,10 @@ public static class IpiTable
     static string ReductionCell(IpiReport report, Slot s, bool asm)
     {
         if (s.Exits || !s.Column.Ipiv) return "";
-        var r = report.Reductions.FirstOrDefault(x => x.Apic == s.Column.Apic);
+        var r = ReductionOf(report, s.Column);
         if (r is null) return "";
-        if (r.NotAvailable is { } why) return $"n/a: {why}";
+        // The cell keeps the reason's first clause; the whole reason is printed under the table.
+        if (r.NotAvailable is { } why) return $"n/a: {why.Split(':')[0]}";
         var p = asm ? r.AsmPercent : r.Percent;
         return p is { } v ? Change.Format(v) : "n/a";
     }
@@ -149,7 +158,7 @@ public static class IpiTable
     static string WelchCell(IpiReport report, Slot s)
     {
         if (s.NoNumbers || s.Exits || !s.Column.Ipiv) return "";
-        var r = report.Reductions.FirstOrDefault(x => x.Apic == s.Column.Apic);
+        var r = ReductionOf(report, s.Column);
         if (r is null || r.NotAvailable is not null) return "";
         return r.Significant switch
         {
@@ -159,12 +168,15 @@ public static class IpiTable
         };
     }
 
+    static IpiReduction? ReductionOf(IpiReport report, IpiColumnResult c) =>
+        report.Reductions.FirstOrDefault(x => x.Apic == c.Apic && x.Send == c.Send);
+
     /// <summary>Unavailable columns never reach here with numbers; the %Reduction n/a for them goes under w/ IPIv.</summary>
     public static IReadOnlyList<string> ReductionNotes(IpiReport report) =>
         report.Reductions.Select(r => r.NotAvailable is { } why
-            ? $"%Reduction {Label(r.Apic)}: n/a: {why}"
-            : $"%Reduction {Label(r.Apic)}: {Change.Format(r.Percent ?? double.NaN)} (C#), {Change.Format(r.AsmPercent ?? double.NaN)} (asm); " +
+            ? $"%Reduction {Label(r)}: n/a: {why}"
+            : $"%Reduction {Label(r)}: {Change.Format(r.Percent ?? double.NaN)} (C#), {Change.Format(r.AsmPercent ?? double.NaN)} (asm); " +
               (r.Significant is { } sig ? (sig ? "significant at 95% (Welch)" : "not significant at 95% (Welch)") : "too few runs for a t-test")).ToList();
 
-    static string Label(string apic) => apic == "x2apic" ? "x2APIC" : "xAPIC";
+    static string Label(IpiReduction r) => (r.Apic == "x2apic" ? "x2APIC" : "xAPIC") + (r.Send == IpiSend.Pv ? " PV" : "");
 }

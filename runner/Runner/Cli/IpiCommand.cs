@@ -29,6 +29,12 @@ public static class IpiCommand
         var halt = new Option<bool>("--halt") { Description = "The target vCPU halts between IPIs (default: it spins)" };
         var kind = new Option<string>("--kind") { Description = "unicast, self or broadcast through the ICR, or pv: unicast through KVM's PV IPI hypercall (KVM_HC_SEND_IPI)", DefaultValueFactory = _ => "unicast" };
         kind.AcceptOnlyFromAmong("unicast", "self", "broadcast", "pv");
+        var send = new Option<string?>("--send") { Description = "How the IPIs are sent, one set of columns each in the one table: icr (the APIC's ICR, default), pv (KVM_HC_SEND_IPI), or icr,pv" };
+        send.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } v && ParseSends(v) is null)
+                r.AddError($"--send must be icr, pv or icr,pv, not '{v}'");
+        });
         var runs = new Option<int>("--runs") { Description = "Boots per column", DefaultValueFactory = _ => 20 };
         var cpus = new Option<int>("--cpus") { Description = "vCPUs per VM", DefaultValueFactory = _ => 2 };
         var iters = new Option<string>("--iters") { Description = "Round trips per timed batch, or auto (a calibration boot fits about 0.4 s of round trips per run)", DefaultValueFactory = _ => "auto" };
@@ -54,7 +60,7 @@ public static class IpiCommand
 
         var command = new Command("ipi", "Measure IPI round-trip cycles without and with IPI virtualization (the KVM IPIv patch's table) on this host")
         {
-            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, runs, cpus, iters, warmup, json, junit, plot, reload, jobs, keepPit,
+            xapic, x2apic, both, ipiv, noIpiv, compare, apicv, noApicv, halt, kind, send, runs, cpus, iters, warmup, json, junit, plot, reload, jobs, keepPit,
         };
         command.Validators.Add(r =>
         {
@@ -81,6 +87,7 @@ public static class IpiCommand
             Apicv = Flag("--apicv") ? Want.On : Flag("--no-apicv") ? Want.Off : Want.Any,
             Halt = Flag("--halt"),
             Kind = p.GetValue<string>("--kind")!,
+            Send = p.GetValue<string?>("--send") is { } sends ? ParseSends(sends) : null,
             Runs = p.GetValue<int>("--runs"),
             Cpus = p.GetValue<int>("--cpus"),
             Iterations = itersText == "auto" ? null : int.Parse(itersText, CultureInfo.InvariantCulture),
@@ -92,6 +99,14 @@ public static class IpiCommand
             Jobs = p.GetValue<int>("--jobs"),
             KeepPit = Flag("--keep-pit"),
         };
+    }
+
+    /// <summary>"icr,pv" as the ways of sending; null when a part is neither or repeats.</summary>
+    internal static IReadOnlyList<IpiSend>? ParseSends(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sends = parts.Select(p => p switch { "icr" => IpiSend.Icr, "pv" => IpiSend.Pv, _ => (IpiSend?)null }).ToList();
+        return sends.Any(s => s is null) || sends.Distinct().Count() != sends.Count ? null : sends.OfType<IpiSend>().ToList();
     }
 
     static int Count(params bool[] flags) => flags.Count(f => f);

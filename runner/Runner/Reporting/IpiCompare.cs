@@ -17,7 +17,8 @@ public static class IpiCompare
     public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyList<string> Notes);
 
     /// <exception cref="UserErrorException">unreadable or not an IPI report</exception>
-    public static IpiReport Load(string path) => BenchReportFile.Load<IpiReport>(path, IpiReport.CurrentSchema, "runner ipi --json");
+    public static IpiReport Load(string path) =>
+        IpiReportUpgrade.Apply(BenchReportFile.Load<IpiReport>(path, IpiReport.CurrentSchema, "runner ipi --json"));
 
     public static Result Compare(IpiReport a, IpiReport b, string nameA = "A", string nameB = "B")
     {

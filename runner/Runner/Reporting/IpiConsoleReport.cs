@@ -22,7 +22,7 @@ public static class IpiConsoleReport
         var s = r.Settings;
         var lines = new List<string>
         {
-            $"IPI round trip in cycles: C# sender + C# handler, {s.Kind}, target {(s.Kind == "self" ? "self" : s.Target == "halt" ? "halted" : "spinning")}, " +
+            $"IPI round trip in cycles: C# sender + C# handler, {KindText(s)}, target {(s.Kind == "self" ? "self" : s.Target == "halt" ? "halted" : "spinning")}, " +
             $"{s.Cpus} vCPU(s), {s.Runs} run(s) per column, " +
             (s.Iterations > 0 ? $"{s.Iterations} round trips per batch (warm-up {s.Warmup})" : "round trips per batch: auto (a calibration boot decides)"),
             $"host:   {(r.Host.Where.Length > 0 ? r.Host.Where + "; " : "")}{r.Host.CpuModel} ({r.Host.CpuVendor}), Linux {r.Host.KernelRelease}",
@@ -36,6 +36,11 @@ public static class IpiConsoleReport
             lines.Add($"note:   {r.Host.FiguresCaveat}");
         return lines;
     }
+
+    /// <summary>"unicast", or how each set of columns sends when the hypercall is among them.</summary>
+    static string KindText(IpiSettings s) =>
+        s.Sends.SequenceEqual([IpiSend.Icr]) ? s.Kind
+        : string.Join(" and ", s.Sends.Select(x => x == IpiSend.Pv ? "unicast through KVM_HC_SEND_IPI (PV)" : $"{s.Kind} through the ICR"));
 
     static string ModuleLine(IpiHost h)
     {

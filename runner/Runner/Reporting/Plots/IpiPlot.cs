@@ -48,7 +48,8 @@ public static class IpiPlot
     {
         // A column the host could not run is named, so its absence is not read as a result.
         var missing = r.Columns.Where(c => !c.HasNumbers).Select(c => c.Label).ToList();
-        var notMeasured = missing.Count == 0 ? "" : $" (not measured here: {string.Join(", ", missing)})";
+        // On a line of its own: with the PV columns the list outgrows the setting's line.
+        var notMeasured = missing.Count == 0 ? "" : $"\nnot measured here: {string.Join(", ", missing)}";
         return $"runner ipi on {HostText(r)}\nsetting: {Setting(r)}{notMeasured}\ncommand: {Command(r)}";
     }
 
@@ -56,7 +57,7 @@ public static class IpiPlot
     {
         var s = r.Settings;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{string.Join("+", s.ApicModes)}, IPIv {string.Join("/", s.Ipiv.Select(v => v ? "on" : "off"))}, target {s.Target}, {s.Kind}, {s.Runs} runs x {s.Iterations} IPIs, {s.Cpus} vCPUs");
+            $"{string.Join("+", s.ApicModes)}, IPIv {string.Join("/", s.Ipiv.Select(v => v ? "on" : "off"))}, target {s.Target}, {s.Kind}{(s.Sends.SequenceEqual([IpiSend.Icr]) ? "" : " via " + string.Join("+", s.Sends.Select(x => x.Label())))}, {s.Runs} runs x {s.Iterations} IPIs, {s.Cpus} vCPUs");
     }
 
     static string HostText(IpiReport r)
