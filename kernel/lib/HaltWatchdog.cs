@@ -15,7 +15,7 @@ namespace Kernel
     {
         /// <summary>Priority class 14: above every vector the benchmarks wait for (0xB0, 0xB1).</summary>
         public const int Vector = 0xEE;
-        /// <summary>Longest time with no progress before the wait counts as lost.</summary>
+        /// <summary>The benchmarks' period: a second with no wake-up means it was lost.</summary>
         public const ulong PeriodUs = 1_000_000;
         private const int IsrIrrWords = ApicRegisters.VectorCount / ApicRegisters.BitsPerBank;
 
@@ -34,9 +34,10 @@ namespace Kernel
         /// <summary>
         /// Arms the watchdog over <paramref name="progress"/> (a count the awaited interrupt's
         /// handler raises; a static, which never moves in this kernel: it has no GC) for a wait on <paramref name="watchedVector"/>. Null when armed, else
-        /// why this CPU cannot bound the wait (then nothing may halt on it).
+        /// why this CPU cannot bound the wait (then nothing may halt on it). A wait expires after
+        /// one to two <paramref name="periodUs"/> without progress.
         /// </summary>
-        public static string? Start(int* progress, int watchedVector)
+        public static string? Start(int* progress, int watchedVector, ulong periodUs = PeriodUs)
         {
             if (!Apic.TscDeadlineSupported) return "CPUID.1:ECX.TSC_Deadline[24] is clear: no TSC-deadline timer to bound the halts";
             Idt.Set(Vector, &OnFire);
@@ -45,7 +46,7 @@ namespace Kernel
             s_watchedVector = watchedVector;
             s_expired = 0;
             s_firings = 0;
-            s_period = Tsc.MicrosecondsToCycles(PeriodUs);
+            s_period = Tsc.MicrosecondsToCycles(periodUs);
             Apic.TimerTscDeadline(Vector, Cpu.Rdtsc() + s_period);
             return null;
         }
@@ -68,7 +69,7 @@ namespace Kernel
                 Report.Metric("watchdog.highest_isr_below_watchdog", Highest(isr), "vector");
             }
             Report.Metric("watchdog.masked_deliveries", MaskedDelivery.Count, "count");
-            return "no interrupt woke the halted CPU for a whole watchdog period (1 s of TSC): the awaited vector never came (see the watchdog.* lines: RIP, TPR, ISR and IRR when the watchdog fired)";
+            return "no interrupt woke the halted CPU for a whole watchdog period (HaltWatchdog.PeriodUs of TSC): the awaited vector never came (see the watchdog.* lines: RIP, TPR, ISR and IRR when the watchdog fired)";
         }
 
         private static long Bit(uint* words, int vector) => (words[vector / ApicRegisters.BitsPerBank] >> (vector % ApicRegisters.BitsPerBank)) & 1;

@@ -100,6 +100,41 @@ internal static unsafe partial class TestKernel
         InterruptWindow.Open(QuietUs);
         if (modeChangeInTime) Report.CheckEqual("apic.tscdeadline.no_fire_after_mode_change", 0, (ulong)s_timerCount);
         else Report.Skip("apic.tscdeadline.no_fire_after_mode_change", DisarmStalled);
+        Apic.TimerStop();
+        HaltWatchdogBounds();
+    }
+
+    private const ulong WatchdogTestPeriodUs = 20_000;
+    private const ulong WatchdogTestGiveUpUs = 1_000_000;
+    private static int s_watchdogProgress;
+
+    /// <summary>
+    /// <see cref="HaltWatchdog"/>, the bound on the benchmarks' halts: while something makes
+    /// progress its firings re-arm it, and a wait with no progress (a halt nothing else ends)
+    /// is ended by it, which then names the lost wake-up.
+    /// </summary>
+    private static void HaltWatchdogBounds()
+    {
+        fixed (int* progress = &s_watchdogProgress)
+        {
+            Report.Check(HaltWatchdog.Start(progress, VTimer, WatchdogTestPeriodUs) == null, "apic.watchdog.armed");
+            ulong busyUntil = Tsc.Deadline(4 * WatchdogTestPeriodUs);
+            Cpu.EnableInterrupts();
+            while (!Tsc.Passed(busyUntil) && !HaltWatchdog.Expired) { Atomic.FetchAdd(progress, 1); Cpu.Pause(); }
+            Cpu.DisableInterrupts();
+            Report.Check(!HaltWatchdog.Expired, "apic.watchdog.progress_keeps_it_armed", "the watchdog expired while the CPU made progress");
+            Report.Check(HaltWatchdog.Stop("apic.", "watchdog_busy") == null, "apic.watchdog.busy_stop_clean");
+
+            Report.Check(HaltWatchdog.Start(progress, VTimer, WatchdogTestPeriodUs) == null, "apic.watchdog.rearmed");
+            ulong giveUp = Tsc.Deadline(WatchdogTestGiveUpUs);
+            // Spinning, not halting, with no progress: the watchdog sees the same, and this
+            // wait stays bounded even if the watchdog never fires.
+            Cpu.EnableInterrupts();
+            while (!HaltWatchdog.Expired && !Tsc.Passed(giveUp)) Cpu.Pause();
+            Cpu.DisableInterrupts();
+            Report.Check(HaltWatchdog.Stop("apic.", "watchdog_lost") != null, "apic.watchdog.expires_without_progress",
+                "a wait with no progress was not ended by the watchdog within 1 s");
+        }
     }
 
     private const string DisarmStalled =
