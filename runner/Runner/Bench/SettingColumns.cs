@@ -73,4 +73,23 @@ public sealed class SettingColumns
             results[column] = unavailable(column, "not run: interrupted");
         return new Outcome<T>(columns.Select(c => results[c]).ToList(), notes, cancel.IsCancellationRequested, restoreFailed);
     }
+
+    /// <summary>
+    /// One column's boots: <paramref name="runs"/> of them, or fewer when cancelled (a boot the
+    /// cancel cut short, which did not pass, is dropped: its figures would be partial).
+    /// <paramref name="finished"/> sees each kept run before the next boot.
+    /// </summary>
+    public static async Task<IReadOnlyList<TRun>> BootsAsync<TRun>(int runs, Func<int, Task<TRun>> boot, Func<TRun, bool> passed,
+        Action<TRun> finished, CancellationToken cancel)
+    {
+        var kept = new List<TRun>();
+        for (int index = 1; index <= runs && !cancel.IsCancellationRequested; index++)
+        {
+            var run = await boot(index);
+            if (cancel.IsCancellationRequested && !passed(run)) break;
+            kept.Add(run);
+            finished(run);
+        }
+        return kept;
+    }
 }

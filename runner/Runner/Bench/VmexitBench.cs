@@ -67,18 +67,15 @@ public sealed class VmexitBench
     async Task<VmexitColumnResult> MeasureAsync(VmexitPlan plan, VmexitColumn column, VirtState state, CancellationToken cancel)
     {
         Progress?.ColumnStarted(column, plan.Runs);
-        var runs = new List<VmexitRun>();
         var leftOut = new List<string>();
-        for (int index = 1; index <= plan.Runs && !cancel.IsCancellationRequested; index++)
-        {
-            var logName = $"vmexit_{column.Key}_run{index:00}";
-            var r = await BootOnce(column, logName, plan.GuestArgs(leftOut), cancel);
-            var run = VmexitAnalysis.ToRun(r, index, leftOut.ToList());
-            if (cancel.IsCancellationRequested && run.Outcome != "PASS") break;
-            runs.Add(run);
-            if (run.Hung is { } hung && !leftOut.Contains(hung)) leftOut.Add(hung);
-            Progress?.RunFinished(column, run, plan.Runs);
-        }
+        var runs = await SettingColumns.BootsAsync(plan.Runs,
+            async index => VmexitAnalysis.ToRun(await BootOnce(column, $"vmexit_{column.Key}_run{index:00}", plan.GuestArgs(leftOut), cancel), index, leftOut.ToList()),
+            run => run.Outcome == "PASS",
+            run =>
+            {
+                if (run.Hung is { } hung && !leftOut.Contains(hung)) leftOut.Add(hung);
+                Progress?.RunFinished(column, run, plan.Runs);
+            }, cancel);
         return new VmexitColumnResult
         {
             Key = column.Key,

@@ -65,15 +65,14 @@ public sealed class WakeupBench
     async Task<WakeupColumnResult> MeasureAsync(WakeupPlan plan, VmexitColumn column, HostCaps host, VirtState state, CancellationToken cancel)
     {
         Progress?.ColumnStarted(column, plan.Runs);
-        var runs = new List<WakeupRun>();
-        for (int index = 1; index <= plan.Runs && !cancel.IsCancellationRequested; index++)
-        {
-            var (r, apicv) = await BootOnce(column, $"wakeup_{column.Key}_run{index:00}", plan.GuestArgs(), cancel);
-            var run = WakeupAnalysis.ToRun(r, index, apicv);
-            if (cancel.IsCancellationRequested && run.Outcome != "PASS") break;
-            runs.Add(run);
-            Progress?.RunFinished(column, run, plan.Runs);
-        }
+        var runs = await SettingColumns.BootsAsync(plan.Runs,
+            async index =>
+            {
+                var (r, apicv) = await BootOnce(column, $"wakeup_{column.Key}_run{index:00}", plan.GuestArgs(), cancel);
+                return WakeupAnalysis.ToRun(r, index, apicv);
+            },
+            run => run.Outcome == "PASS",
+            run => Progress?.RunFinished(column, run, plan.Runs), cancel);
         var inVm = ColumnApicv.Judge(column.AsIpiColumnOn(host), runs.Select(r => (r.Index, r.Apicv)).ToList());
         var (timerMedian, timerMin) = WakeupAnalysis.TimerOverhead(runs);
         return new WakeupColumnResult
