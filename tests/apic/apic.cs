@@ -161,6 +161,7 @@ internal static unsafe partial class TestKernel
         TestSuite.Case("nmi",           &Nmi,                 null);
         TestSuite.Case("timer",         &Timer,               null);
         TestSuite.Case("tscdeadline",   &TscDeadlineTimer,    &HasTscDeadline);
+        TestSuite.Case("watchdog",      &HaltWatchdogBounds,  &HasTscDeadline);
         if (parked) UnparkAps();
         TestSuite.Case("smp",           &CrossCpu,            &TwoCpus);
         // Last: it leaves the run's mode, and a host that cannot re-enable the APIC (QEMU 7.2) stays out.

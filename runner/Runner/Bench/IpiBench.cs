@@ -89,11 +89,7 @@ public sealed class IpiBench
 
         // Ready columns first, then those needing a reload (grouped by the parameters they set).
         var initial = plan.Columns.Select(c => (c, r: ColumnCheck.Evaluate(c, ProbeHost(), plan.ReloadKvm, ReloadRefusal, plan.Diagnostic))).ToList();
-        var order = initial
-            .OrderBy(x => x.r switch { Readiness.Ready => 0, Readiness.NeedsReload => 1, _ => 2 })
-            .ThenBy(x => x.r is Readiness.NeedsReload n ? string.Join(",", n.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}")) : "")
-            .Select(x => x.c)
-            .ToList();
+        var order = ColumnReload.ReadyFirst(initial);
 
         try
         {
@@ -104,19 +100,8 @@ public sealed class IpiBench
                 if (readiness is Readiness.NeedsReload needs)
                 {
                     Progress?.Note($"{column.Label}: reloading {needs.Plan.Module}: {needs.Plan.ShellLine}");
-                    var failed = Reloader is null ? "no reloader" : await Reloader.ApplyAsync(needs.Plan);
-                    notes.Add(failed is null
-                        ? $"{column.Label}: reloaded {needs.Plan.Module} with {string.Join(" ", needs.Plan.Set.Select(kv => $"{kv.Key}={kv.Value}"))}"
-                        : $"{column.Label}: reload failed: {failed}");
-                    readiness = failed is not null
-                        ? new Readiness.Unavailable($"--reload-kvm: {failed}")
-                        // Verified again from sysfs: the reload itself proves nothing.
-                        : ColumnCheck.Evaluate(column, ProbeHost(), reloadAllowed: false, ReloadRefusal) switch
-                        {
-                            Readiness.Ready r => r,
-                            Readiness.Unavailable u => new Readiness.Unavailable($"after the reload: {u.Reason}"),
-                            _ => new Readiness.Unavailable("after the reload the host is still not in the wanted state"),
-                        };
+                    (readiness, var note) = await ColumnReload.ApplyAsync(column, column.Label, needs, Reloader, ProbeHost, ReloadRefusal);
+                    notes.Add(note);
                 }
                 if (readiness is Readiness.Unavailable unavailable)
                 {

@@ -13,6 +13,8 @@ public sealed record VmexitPlan
     public int Batches { get; init; } = 16;
     public int OpsPerBatch { get; init; } = 64;
     public bool Parallel { get; init; }
+    /// <summary>--reload-kvm: reload kvm_intel/kvm_amd into a column's setting (and back afterwards).</summary>
+    public bool ReloadKvm { get; init; }
 
     /// <summary>The guest command line (after the runner's own cpus=N) for one boot.</summary>
     public IReadOnlyList<string> GuestArgs(IReadOnlyList<string> leftOut)
@@ -33,60 +35,54 @@ public interface IVmexitProgress
 }
 
 /// <summary>
-/// Runs the columns: checks each against the host right before it runs, boots the kernel
-/// `Runs` times, and keeps every boot. A case the guest never came back from (a vCPU stuck in
-/// the host: TIMEOUT) is left out of the next boots with skip=, and its row says so.
+/// Runs the columns through <see cref="SettingColumns"/> (check, reload with --reload-kvm,
+/// restore), boots the kernel `Runs` times per column, and keeps every boot. A case the guest
+/// never came back from (a vCPU stuck in the host: TIMEOUT) is left out of the next boots
+/// with skip=, and its row says so.
 /// </summary>
 public sealed class VmexitBench
 {
     public delegate Task<TestRunResult> Boot(VmexitColumn column, string logName, IReadOnlyList<string> guestArgs, CancellationToken cancel);
 
     public required Boot BootOnce { get; init; }
-    public required Func<HostCaps> ProbeHost { get; init; }
+    public required SettingColumns Columns { get; init; }
     public IVmexitProgress? Progress { get; set; }
 
-    public sealed record Outcome(IReadOnlyList<VmexitColumnResult> Columns, bool Interrupted);
+    /// <param name="Notes">What --reload-kvm did, one line each.</param>
+    /// <param name="RestoreFailed">The KVM module parameters changed by --reload-kvm could not be put back.</param>
+    public sealed record Outcome(IReadOnlyList<VmexitColumnResult> Columns, bool Interrupted, IReadOnlyList<string> Notes, bool RestoreFailed);
 
     public async Task<Outcome> RunAsync(VmexitPlan plan, CancellationToken cancel)
     {
-        var results = new List<VmexitColumnResult>();
-        foreach (var column in plan.Columns)
-        {
-            if (cancel.IsCancellationRequested)
+        var o = await Columns.RunAsync(plan.Columns, Unavailable, (column, _, state) => MeasureAsync(plan, column, state, cancel), cancel);
+        return new Outcome(o.Columns, o.Interrupted, o.Notes, o.RestoreFailed);
+    }
+
+    VmexitColumnResult Unavailable(VmexitColumn column, string why)
+    {
+        Progress?.ColumnSkipped(column, why);
+        return new VmexitColumnResult { Key = column.Key, Label = column.Label, Unavailable = why };
+    }
+
+    async Task<VmexitColumnResult> MeasureAsync(VmexitPlan plan, VmexitColumn column, VirtState state, CancellationToken cancel)
+    {
+        Progress?.ColumnStarted(column, plan.Runs);
+        var leftOut = new List<string>();
+        var runs = await SettingColumns.BootsAsync(plan.Runs,
+            async index => VmexitAnalysis.ToRun(await BootOnce(column, $"vmexit_{column.Key}_run{index:00}", plan.GuestArgs(leftOut), cancel), index, leftOut.ToList()),
+            run => run.Outcome == Protocol.Outcome.Pass,
+            run =>
             {
-                results.Add(new VmexitColumnResult { Key = column.Key, Label = column.Label, Unavailable = "not run: interrupted" });
-                continue;
-            }
-            var host = ProbeHost();
-            var (state, why) = column.CheckOn(host);
-            if (state is null)
-            {
-                Progress?.ColumnSkipped(column, why!);
-                results.Add(new VmexitColumnResult { Key = column.Key, Label = column.Label, Unavailable = why });
-                continue;
-            }
-            Progress?.ColumnStarted(column, plan.Runs);
-            var runs = new List<VmexitRun>();
-            var leftOut = new List<string>();
-            for (int index = 1; index <= plan.Runs && !cancel.IsCancellationRequested; index++)
-            {
-                var logName = $"vmexit_{column.Key}_run{index:00}";
-                var r = await BootOnce(column, logName, plan.GuestArgs(leftOut), cancel);
-                var run = VmexitAnalysis.ToRun(r, index, leftOut.ToList());
-                if (cancel.IsCancellationRequested && run.Outcome != Protocol.Outcome.Pass) break;
-                runs.Add(run);
                 if (run.Hung is { } hung && !leftOut.Contains(hung)) leftOut.Add(hung);
                 Progress?.RunFinished(column, run, plan.Runs);
-            }
-            results.Add(new VmexitColumnResult
-            {
-                Key = column.Key,
-                Label = column.Label,
-                VerifiedState = state.Detail,
-                Runs = runs,
-                Cases = VmexitAnalysis.CaseStats(runs),
-            });
-        }
-        return new Outcome(results, cancel.IsCancellationRequested);
+            }, cancel);
+        return new VmexitColumnResult
+        {
+            Key = column.Key,
+            Label = column.Label,
+            VerifiedState = state.Detail,
+            Runs = runs,
+            Cases = VmexitAnalysis.CaseStats(runs),
+        };
     }
 }

@@ -26,16 +26,11 @@ public sealed record VmexitColumn(Want Apicv)
             : AsIpiColumn;
 
     /// <summary>
-    /// Whether this host gives the setting now (no reload: these benchmarks take the host as it
-    /// is): the host state to record when it does, else why not.
+    /// Whether this host gives the setting now, can be put there by reloading KVM
+    /// (<paramref name="reloadAllowed"/>: --reload-kvm), or why not.
     /// </summary>
-    public (VirtState? State, string? Unavailable) CheckOn(HostCaps host)
-    {
-        var readiness = ColumnCheck.Evaluate(AsIpiColumnOn(host), host, reloadAllowed: false, () => null);
-        return readiness is Readiness.Ready ready
-            ? (ready.State, null)
-            : (null, readiness is Readiness.Unavailable u ? u.Reason : "the host is not in the wanted state");
-    }
+    public Readiness Check(HostCaps host, bool reloadAllowed, Func<string?> reloadRefusal) =>
+        ColumnCheck.Evaluate(AsIpiColumnOn(host), host, reloadAllowed, reloadRefusal);
 
     public static IReadOnlyList<VmexitColumn> All(IEnumerable<Want> settings) => settings.Select(w => new VmexitColumn(w)).ToList();
 }

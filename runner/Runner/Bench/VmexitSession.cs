@@ -31,7 +31,7 @@ public sealed class VmexitSession
         {
             BootOnce = (column, logName, args, cancel) => TestExecutor.RunAsync(
                 entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams] }, settings, null, cancel, logName),
-            ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
+            Columns = SettingColumns.OnThisHost(plan.ReloadKvm, () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest }),
             Progress = progress,
         };
     }
@@ -58,11 +58,13 @@ public sealed class VmexitSession
             CyclesFromEmulator = _env.Caps.Nested.CyclesFromEmulator,
         },
         Columns = o?.Columns ?? [],
+        Notes = o?.Notes ?? [],
     };
 
     public static BenchVerdict Verdict(VmexitBench.Outcome outcome, VmexitPlan plan, VmexitReport report)
     {
         if (outcome.Interrupted) return BenchVerdict.Interrupted;
+        if (outcome.RestoreFailed) return BenchVerdict.Failed;
         if (UnknownCases(plan, report).Count > 0) return BenchVerdict.UsageError;
         bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => !r.Outcome.PassedOrKnown())));
         return anyFailed ? BenchVerdict.Failed : BenchVerdict.Success;

@@ -13,6 +13,8 @@ public sealed record WakeupPlan
     public int Runs { get; init; } = 3;
     public int Samples { get; init; } = 200;
     public int GapMicroseconds { get; init; } = 1000;
+    /// <summary>--reload-kvm: reload kvm_intel/kvm_amd into a column's setting (and back afterwards).</summary>
+    public bool ReloadKvm { get; init; }
 
     /// <summary>The guest command line for one boot (sync=1: the runner marks the APICv trace around the measurement).</summary>
     public IReadOnlyList<string> GuestArgs()
@@ -32,64 +34,59 @@ public interface IWakeupProgress
 }
 
 /// <summary>
-/// Runs the columns: checks each against the host right before it runs, boots the kernel
-/// `Runs` times, judges what the VM saw of APICv/AVIC against the column's label, and keeps
-/// every boot with the rows' figures.
+/// Runs the columns through <see cref="SettingColumns"/> (check, reload with --reload-kvm,
+/// restore), boots the kernel `Runs` times per column, judges what the VM saw of APICv/AVIC
+/// against the column's label, and keeps every boot with the rows' figures.
 /// </summary>
 public sealed class WakeupBench
 {
     public delegate Task<(TestRunResult Result, ApicvObservation? Apicv)> Boot(VmexitColumn column, string logName, IReadOnlyList<string> guestArgs, CancellationToken cancel);
 
     public required Boot BootOnce { get; init; }
-    public required Func<HostCaps> ProbeHost { get; init; }
+    public required SettingColumns Columns { get; init; }
     public IWakeupProgress? Progress { get; set; }
 
-    public sealed record Outcome(IReadOnlyList<WakeupColumnResult> Columns, bool Interrupted);
+    /// <param name="Notes">What --reload-kvm did, one line each.</param>
+    /// <param name="RestoreFailed">The KVM module parameters changed by --reload-kvm could not be put back.</param>
+    public sealed record Outcome(IReadOnlyList<WakeupColumnResult> Columns, bool Interrupted, IReadOnlyList<string> Notes, bool RestoreFailed);
 
     public async Task<Outcome> RunAsync(WakeupPlan plan, CancellationToken cancel)
     {
-        var results = new List<WakeupColumnResult>();
-        foreach (var column in plan.Columns)
-        {
-            if (cancel.IsCancellationRequested)
-            {
-                results.Add(new WakeupColumnResult { Key = column.Key, Label = column.Label, Unavailable = "not run: interrupted" });
-                continue;
-            }
-            var host = ProbeHost();
-            var (state, why) = column.CheckOn(host);
-            if (state is null)
-            {
-                Progress?.ColumnSkipped(column, why!);
-                results.Add(new WakeupColumnResult { Key = column.Key, Label = column.Label, Unavailable = why });
-                continue;
-            }
-            Progress?.ColumnStarted(column, plan.Runs);
-            var runs = new List<WakeupRun>();
-            for (int index = 1; index <= plan.Runs && !cancel.IsCancellationRequested; index++)
+        var o = await Columns.RunAsync(plan.Columns, Unavailable, (column, host, state) => MeasureAsync(plan, column, host, state, cancel), cancel);
+        return new Outcome(o.Columns, o.Interrupted, o.Notes, o.RestoreFailed);
+    }
+
+    WakeupColumnResult Unavailable(VmexitColumn column, string why)
+    {
+        Progress?.ColumnSkipped(column, why);
+        return new WakeupColumnResult { Key = column.Key, Label = column.Label, Unavailable = why };
+    }
+
+    async Task<WakeupColumnResult> MeasureAsync(WakeupPlan plan, VmexitColumn column, HostCaps host, VirtState state, CancellationToken cancel)
+    {
+        Progress?.ColumnStarted(column, plan.Runs);
+        var runs = await SettingColumns.BootsAsync(plan.Runs,
+            async index =>
             {
                 var (r, apicv) = await BootOnce(column, $"wakeup_{column.Key}_run{index:00}", plan.GuestArgs(), cancel);
-                var run = WakeupAnalysis.ToRun(r, index, apicv);
-                if (cancel.IsCancellationRequested && run.Outcome != Protocol.Outcome.Pass) break;
-                runs.Add(run);
-                Progress?.RunFinished(column, run, plan.Runs);
-            }
-            var inVm = ColumnApicv.Judge(column.AsIpiColumnOn(host), runs.Select(r => (r.Index, r.Apicv)).ToList());
-            var (timerMedian, timerMin) = WakeupAnalysis.TimerOverhead(runs);
-            results.Add(new WakeupColumnResult
-            {
-                Key = column.Key,
-                Label = column.Label,
-                VerifiedState = state.Detail,
-                InVm = inVm.Detail,
-                InVmVerified = inVm.Verified,
-                Contradicted = inVm.Contradiction,
-                Runs = runs,
-                Rows = WakeupAnalysis.Rows(runs, plan.Sources, inVm.Contradiction),
-                TimerOverheadMedian = timerMedian,
-                TimerOverheadMin = timerMin,
-            });
-        }
-        return new Outcome(results, cancel.IsCancellationRequested);
+                return WakeupAnalysis.ToRun(r, index, apicv);
+            },
+            run => run.Outcome == Protocol.Outcome.Pass,
+            run => Progress?.RunFinished(column, run, plan.Runs), cancel);
+        var inVm = ColumnApicv.Judge(column.AsIpiColumnOn(host), runs.Select(r => (r.Index, r.Apicv)).ToList());
+        var (timerMedian, timerMin) = WakeupAnalysis.TimerOverhead(runs);
+        return new WakeupColumnResult
+        {
+            Key = column.Key,
+            Label = column.Label,
+            VerifiedState = state.Detail,
+            InVm = inVm.Detail,
+            InVmVerified = inVm.Verified,
+            Contradicted = inVm.Contradiction,
+            Runs = runs,
+            Rows = WakeupAnalysis.Rows(runs, plan.Sources, inVm.Contradiction),
+            TimerOverheadMedian = timerMedian,
+            TimerOverheadMin = timerMin,
+        };
     }
 }

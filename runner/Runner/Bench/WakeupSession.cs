@@ -36,7 +36,7 @@ public static class WakeupSession
     /// <paramref name="note"/> a line for people.
     /// </summary>
     /// <exception cref="UserErrorException">no entry, no kernel image, no KVM</exception>
-    public static async Task<(WakeupReport Report, bool Interrupted)> RunAsync(WakeupRequest req, IWakeupProgress progress,
+    public static async Task<(WakeupReport Report, bool Interrupted, bool RestoreFailed)> RunAsync(WakeupRequest req, IWakeupProgress progress,
         Action<WakeupReport> started, Action<string> note)
     {
         var env = await BenchEnvironment.OpenAsync(req.Paths, req.QemuOption, Target);
@@ -102,10 +102,12 @@ public static class WakeupSession
                     : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
                 return (result, apicv);
             },
-            ProbeHost = () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest },
+            Columns = SettingColumns.OnThisHost(req.Plan.ReloadKvm, () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest }),
             Progress = progress,
         };
+        bench.Columns.Note = note;
         var outcome = await bench.RunAsync(req.Plan, ChildProcesses.InterruptToken);
-        return (Report(outcome), outcome.Interrupted);
+        notes.AddRange(outcome.Notes);
+        return (Report(outcome), outcome.Interrupted, outcome.RestoreFailed);
     }
 }

@@ -27,6 +27,7 @@ public static class VmexitCommand
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
         var plot = PlotFile.Option("Also draw cycles/op and exits/op per case, one bar per host setting, to this .png or .svg");
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
+        var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the enable_apicv/avic a column needs, and restore them afterwards (root, no other VMs)" };
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         batches.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--batches must be 1 to 256"); });
         ops.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1_000_000) r.AddError("--ops must be 1 to 1000000"); });
@@ -38,7 +39,7 @@ public static class VmexitCommand
         });
         var command = new Command("vmexit", "Measure the cost of VM exits (kvm-unit-tests' x86/vmexit cases): cycles and exits per operation, per host setting")
         {
-            cases, runs, batches, ops, parallel, apicv, noApicv, json, plot,
+            cases, runs, batches, ops, parallel, apicv, noApicv, json, plot, reload,
         };
         command.Validators.Add(r =>
         {
@@ -54,6 +55,7 @@ public static class VmexitCommand
                 Batches = p.GetValue(batches),
                 OpsPerBatch = p.GetValue(ops),
                 Parallel = p.GetValue(parallel),
+                ReloadKvm = p.GetValue(reload),
             };
             return RunAsync(global, p, plan, p.GetValue(json), p.GetValue(plot));
         });
@@ -68,11 +70,15 @@ public static class VmexitCommand
         foreach (var line in VmexitConsoleReport.HeaderLines(session.Report(null)))
             console.WriteLine(line);
 
-        var outcome = await StepProgress.RunAsync(console, VmexitProgress.Steps(plan.Columns, plan.Runs), progress =>
-        {
-            session.Bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
-            return session.Bench.RunAsync(plan, ChildProcesses.InterruptToken);
-        });
+        VmexitBench.Outcome outcome;
+        // A reload must be undone before the runner exits, whatever signal ends it.
+        using (DeferredTermination.While(plan.ReloadKvm))
+            outcome = await StepProgress.RunAsync(console, VmexitProgress.Steps(plan.Columns, plan.Runs), progress =>
+            {
+                session.Bench.Progress = new VmexitProgress(progress, plan.Columns, plan.Runs);
+                session.Bench.Columns.Note = line => progress.Line($"note: {line}");
+                return session.Bench.RunAsync(plan, ChildProcesses.InterruptToken);
+            });
         var report = session.Report(outcome);
         VmexitConsoleReport.WriteResults(console, report);
         if (json is not null)
@@ -86,7 +92,7 @@ public static class VmexitCommand
 
         var verdict = VmexitSession.Verdict(outcome, plan, report);
         if (verdict == BenchVerdict.Interrupted)
-            Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
+            Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped" + (plan.ReloadKvm ? " and KVM module parameters restored" : ""));
         else if (verdict == BenchVerdict.UsageError)
             Console.Error.WriteLine($"runner: unknown case(s) {string.Join(", ", VmexitSession.UnknownCases(plan, report))}: the kernel has {string.Join(", ", VmexitSession.KnownCases(report))}");
         return ExitCodes.Of(verdict);

@@ -24,6 +24,7 @@ public static class WakeupCommand
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, TSC check and the figures to this file" };
         var plot = PlotFile.Option("Also draw the latency distributions (CDFs per source, running vs halted) to this .png or .svg");
+        var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the enable_apicv/avic a column needs, and restore them afterwards (root, no other VMs)" };
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         samples.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--samples must be 1 to 1000"); });
         gap.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--gap-us must be 1 to 100000"); });
@@ -35,7 +36,7 @@ public static class WakeupCommand
         });
         var command = new Command("wakeup", "Measure wake-up latency (IPI, TSC-deadline timer, edu MSI to a running or halted vCPU) per host setting")
         {
-            sources, runs, samples, gap, apicv, noApicv, json, plot,
+            sources, runs, samples, gap, apicv, noApicv, json, plot, reload,
         };
         command.Validators.Add(r =>
         {
@@ -57,11 +58,16 @@ public static class WakeupCommand
                     Runs = p.GetValue(runs),
                     Samples = p.GetValue(samples),
                     GapMicroseconds = p.GetValue(gap),
+                    ReloadKvm = p.GetValue(reload),
                 },
             };
-            var (report, interrupted) = await WakeupSession.RunAsync(request, new WakeupConsoleReport.PlainProgress(console),
-                started => { foreach (var line in WakeupConsoleReport.HeaderLines(started)) console.WriteLine(line); },
-                line => console.WriteLine($"note: {line}"));
+            WakeupReport report;
+            bool interrupted, restoreFailed;
+            // A reload must be undone before the runner exits, whatever signal ends it.
+            using (DeferredTermination.While(request.Plan.ReloadKvm))
+                (report, interrupted, restoreFailed) = await WakeupSession.RunAsync(request, new WakeupConsoleReport.PlainProgress(console),
+                    started => { foreach (var line in WakeupConsoleReport.HeaderLines(started)) console.WriteLine(line); },
+                    line => console.WriteLine($"note: {line}"));
             WakeupConsoleReport.WriteResults(console, report);
             if (p.GetValue(json) is { } file)
             {
@@ -73,9 +79,10 @@ public static class WakeupCommand
             console.WriteLine($"wall time: {report.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
             if (interrupted)
             {
-                Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped");
+                Console.Error.WriteLine("runner: interrupted; QEMU processes were stopped" + (request.Plan.ReloadKvm ? " and KVM module parameters restored" : ""));
                 return ExitCodes.Interrupted;
             }
+            if (restoreFailed) return ExitCodes.TestsFailed;
             bool anyFailed = report.Columns.Any(c => c.Unavailable is null && (c.Runs.Count == 0 || c.Runs.Any(r => !r.Outcome.PassedOrKnown())));
             return anyFailed ? ExitCodes.TestsFailed : ExitCodes.Success;
         });
