@@ -82,7 +82,7 @@ namespace Kernel
             if (CommandLine.Has("only") && s_selected != CommandLine.ListLength("only"))
             {
                 Report.Info("only", "", "", CommandLine.ValueOf("only"), MaxOnlyEcho);
-                Report.Check(false, "only_known", "only= names a row this kernel does not have (see the only info line)");
+                Report.Check(false, "only_known", "only= names a row this kernel does not have (the info line before this one echoes the list)");
             }
             Report.Scope(null);
         }

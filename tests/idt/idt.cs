@@ -33,6 +33,7 @@ internal static unsafe class TestKernel
     [DllImport("*"), SuppressGCTransition] private static extern void reload_data_segments();
 
     private const string Rip = ".rip", ErrorCode = ".error_code";
+
     /// <summary>What the faults row raises: #DE, #UD, two #GP, two #PF, and the two #UD of the IST checks.</summary>
     private const ulong FaultsRaised = 8;
 
