@@ -14,7 +14,7 @@ DOTNET     ?= dotnet
 CONFIG     ?= Release
 RUNNER     := $(BUILD)/bin/runner
 IMAGETOOL  := $(BUILD)/tools/imagetool/imagetool
-IMAGE_SRCS := $(shell find linker/ImageTool -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') linker/ImageTool/ImageTool.csproj Directory.Build.props Directory.Packages.props
+IMAGE_SRCS := $(shell find linker/ImageTool linker/ImageTool.Lib -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') linker/ImageTool/ImageTool.csproj linker/ImageTool.Lib/ImageTool.Lib.csproj Directory.Build.props Directory.Packages.props
 HOST_SRCS  := $(shell find runner/Runner \( -name '*.cs' -o -name '*.sh' \) -not -path '*/obj/*' -not -path '*/bin/*') runner/Runner/Runner.csproj $(IMAGE_SRCS)
 # xz unpacks a Debian kernel's modules for the L1 host (--host-kernel); perf counts KVM tracepoints.
 DEB_TOOLS  := qemu-system-x86_64:qemu-system-x86 nasm:nasm ld.lld:lld xz:xz-utils perf:linux-perf dpkg-deb:dpkg

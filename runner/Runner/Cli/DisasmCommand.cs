@@ -4,7 +4,7 @@ using ImageTool;
 
 namespace Runner.Cli;
 
-/// <summary>`runner disasm &lt;test&gt; [symbol]`: disassemble a test's kernel image by test name, through linker/ImageTool.</summary>
+/// <summary>`runner disasm &lt;test&gt; [symbol]`: disassemble a test's kernel image by test name, through linker/ImageTool.Lib.</summary>
 public static class DisasmCommand
 {
     public static Command Create(GlobalOptions global)

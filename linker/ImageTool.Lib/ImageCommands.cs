@@ -20,7 +20,7 @@ public static class ImageCommands
         Guard(output, output, () => DisasmOrThrow(elfPath, symbol, syntax, listOnly: false, output, calls));
 
     /// <summary>Runs <paramref name="command"/>, turning bad input into one line on <paramref name="error"/>.</summary>
-    internal static int Guard(TextWriter output, TextWriter error, Func<int> command)
+    public static int Guard(TextWriter output, TextWriter error, Func<int> command)
     {
         try
         {
@@ -34,7 +34,7 @@ public static class ImageCommands
         }
     }
 
-    internal static int LayoutOrThrow(string assemblyPath, IReadOnlyList<string> sources, TextWriter output)
+    public static int LayoutOrThrow(string assemblyPath, IReadOnlyList<string> sources, TextWriter output)
     {
         var claims = new List<Layout.LayoutClaim>();
         foreach (var source in sources)
@@ -49,7 +49,7 @@ public static class ImageCommands
         return result.Disagreements.Count == 0 ? Success : CheckFailed;
     }
 
-    internal static int CheckOrThrow(string elfPath, TextWriter output)
+    public static int CheckOrThrow(string elfPath, TextWriter output)
     {
         var image = ElfImage.Load(elfPath);
         var report = ImageCheck.Run(image);
@@ -58,7 +58,7 @@ public static class ImageCommands
     }
 
     /// <param name="listOnly">List the matching functions instead of disassembling one.</param>
-    internal static int DisasmOrThrow(string elfPath, string? symbol, string syntax, bool listOnly, TextWriter output, bool calls = false)
+    public static int DisasmOrThrow(string elfPath, string? symbol, string syntax, bool listOnly, TextWriter output, bool calls = false)
     {
         // Validate the syntax before doing any work so a typo fails the same way with or without a symbol.
         InstructionText.CreateFormatter(syntax);
