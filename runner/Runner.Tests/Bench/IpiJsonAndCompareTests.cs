@@ -99,7 +99,7 @@ public class IpiJsonAndCompareTests
         Assert.StartsWith($"{garbage}: not readable as a `runner ipi --json` file", Assert.Throws<UserErrorException>(() => IpiCompare.Load(garbage)).Message);
         Assert.Contains("no such file", Assert.Throws<UserErrorException>(() => IpiCompare.Load(Path.Combine(tmp.Path, "missing.json"))).Message);
         var e = Assert.Throws<UserErrorException>(() => IpiCompare.Load(other));
-        Assert.Equal($"{other}: schema 'ktest-run/1' is not ktest-ipi/1: pass files written by `runner ipi --json`", e.Message);
+        Assert.Equal($"{other}: schema 'ktest-run/1' is not ktest-ipi/1: pass a file written by `runner ipi --json`", e.Message);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class IpiJsonAndCompareTests
         var path = tmp.File("old.json", json);
 
         var e = Assert.Throws<UserErrorException>(() => IpiCompare.Load(path));
-        Assert.Equal($"{path}: schema 'ktest-ipi/0' is not ktest-ipi/1: pass files written by `runner ipi --json`", e.Message);
+        Assert.Equal($"{path}: schema 'ktest-ipi/0' is not ktest-ipi/1: pass a file written by `runner ipi --json`", e.Message);
     }
 
     [Fact]

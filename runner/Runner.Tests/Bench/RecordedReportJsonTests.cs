@@ -63,6 +63,7 @@ public class RecordedReportJsonTests
     [InlineData("ipi", "ipi-kvm-pvm-both-5runs.json")]
     [InlineData("vmexit", "kvm-pvm-hang.json")]
     [InlineData("wakeup", "kvm-pvm.json")]
+    [InlineData("pveoi", "kvm-pvm-timer.json")]
     public void RecordedReportsWriteBackTheirFields(string dir, string name)
     {
         var path = Fixture(dir, name);
@@ -70,6 +71,7 @@ public class RecordedReportJsonTests
         {
             "ipi" => JsonFiles.Serialize(IpiCompare.Load(path)),
             "vmexit" => JsonFiles.Serialize(VmexitCompare.Load(path)),
+            "pveoi" => JsonFiles.Serialize(BenchReportFile.Load<PveoiReport>(path, PveoiReport.CurrentSchema, "runner pveoi --json")),
             _ => JsonFiles.Serialize(WakeupCompare.Load(path)),
         };
         using var before = JsonDocument.Parse(File.ReadAllText(path));

@@ -8,7 +8,7 @@ public class PveoiReportTests
 {
     static readonly string Fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pveoi", "kvm-pvm-timer.json");
 
-    static PveoiReport Load() => JsonFiles.ReadReport<PveoiReport>(Fixture, PveoiReport.CurrentSchema, "runner pveoi --json");
+    static PveoiReport Load() => BenchReportFile.Load<PveoiReport>(Fixture, PveoiReport.CurrentSchema, "runner pveoi --json");
 
     [Fact]
     public void TheRecordedReportPrintsTheRunsTables()
@@ -48,7 +48,7 @@ public class PveoiReportTests
     public void AFileOfAnotherKindIsAOneLineError()
     {
         var vmexit = Path.Combine(AppContext.BaseDirectory, "Fixtures", "vmexit", "kvm-pvm-hang.json");
-        var e = Assert.Throws<UserErrorException>(() => JsonFiles.ReadReport<PveoiReport>(vmexit, PveoiReport.CurrentSchema, "runner pveoi --json"));
+        var e = Assert.Throws<UserErrorException>(() => BenchReportFile.Load<PveoiReport>(vmexit, PveoiReport.CurrentSchema, "runner pveoi --json"));
         Assert.Contains("schema 'ktest-vmexit/1' is not ktest-pveoi/1", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }

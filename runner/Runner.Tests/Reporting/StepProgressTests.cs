@@ -1,5 +1,6 @@
 using Runner.Bench;
 using Runner.Host;
+using Runner.Protocol;
 using Runner.Reporting;
 using Runner.Tests.Support;
 using Spectre.Console;
@@ -107,7 +108,7 @@ public class StepProgressTests
     /// <summary>The recorded pveoi sides' verdict lines, fed through the progress as the bench would.</summary>
     static async Task ReplayPveoi(IAnsiConsole console)
     {
-        var report = JsonFiles.ReadReport<PveoiReport>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pveoi", "kvm-pvm-timer.json"),
+        var report = BenchReportFile.Load<PveoiReport>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pveoi", "kvm-pvm-timer.json"),
             PveoiReport.CurrentSchema, "runner pveoi --json");
         var req = new PveoiRequest(report.Settings.Rate, report.Settings.Seconds, report.Settings.Source);
         await StepProgress.RunAsync(console, PveoiProgress.Steps, async progress =>
@@ -118,7 +119,7 @@ public class StepProgressTests
             {
                 p.SideStarted(side.Label, ++i, report.Sides.Count);
                 await Task.Delay(150);   // long enough for the display to draw in between
-                p.SideFinished($"{side.Label}: {side.Outcome} (log {side.LogPath})");
+                p.SideFinished($"{side.Label}: {side.Outcome.Label()} (log {side.LogPath})");
             }
             return 0;
         }, ciVariable: "");

@@ -16,7 +16,7 @@ namespace Runner.Tests.Reporting;
 public class WakeupPlotTests
 {
     static WakeupReport Recorded(string file) =>
-        JsonFiles.ReadReport<WakeupReport>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "wakeup", file), WakeupReport.CurrentSchema, "runner wakeup --json");
+        BenchReportFile.Load<WakeupReport>(Path.Combine(AppContext.BaseDirectory, "Fixtures", "wakeup", file), WakeupReport.CurrentSchema, "runner wakeup --json");
 
     [Fact]
     public void EverySourceGetsARunningAndAHaltedCurveOfElevenQuantiles()

@@ -3,10 +3,11 @@ using System.Text.Json.Serialization;
 namespace Runner.Bench;
 
 /// <summary>
-/// What every benchmark report (`runner ipi`, `vmexit`, `wakeup --json`) records about itself
-/// before its figures: its schema, the runner, when and how long, the command, the host (with
-/// QEMU) and the kernel image. A table from the report names its host, kernel, QEMU and command
-/// from here. The header fields come first in the file and the notes after the figures.
+/// What every benchmark report (`runner ipi`, `vmexit`, `wakeup`, `pveoi --json`) records about
+/// itself before its figures: its schema, the runner, when and how long, the command, the host
+/// (with QEMU) and the kernel image. A table from the report names its host, kernel, QEMU and
+/// command from here. The header fields come first in the file (order -1: before the fields of
+/// the report itself, whatever order the serializer gives a base type).
 /// </summary>
 public abstract record BenchReport
 {
@@ -27,7 +28,4 @@ public abstract record BenchReport
     public required IpiHost Host { get; init; }
     [JsonPropertyOrder(-1)]
     public required IpiKernel Kernel { get; init; }
-    /// <summary>What happened around the figures (KVM module parameters restored, hung cases left out, ...).</summary>
-    [JsonPropertyOrder(1)]
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }

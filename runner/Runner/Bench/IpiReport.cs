@@ -21,11 +21,10 @@ public sealed record IpiReport : BenchReport
     /// <summary>The calibration boot of --iters auto (its argv and metrics), null when --iters was given.</summary>
     public IpiRun? Calibration { get; init; }
     public IReadOnlyList<IpiReduction> Reductions { get; init; } = [];
-    // Notes (what happened to the KVM module parameters, and anything else worth knowing) come here, from the header.
+    /// <summary>What happened to the KVM module parameters (--reload-kvm), and anything else worth knowing.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>True when the run was stopped (Ctrl-C, SIGTERM) before every column had its runs; <see cref="PartialReason"/> says why.</summary>
-    [JsonPropertyOrder(2)]
     public bool Partial { get; init; }
-    [JsonPropertyOrder(2)]
     public string? PartialReason { get; init; }
 }
 

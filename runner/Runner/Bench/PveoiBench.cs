@@ -180,7 +180,7 @@ public static class PveoiBench
         {
             Label = s.Label,
             Setting = s.Setting,
-            Outcome = s.Result.Outcome.Label(),
+            Outcome = s.Result.Outcome,
             Reason = s.Result.Verdict.Reason,
             DurationSeconds = Math.Round(s.Result.Duration.TotalSeconds, 2),
             Argv = s.Result.Argv ?? [],
@@ -196,5 +196,5 @@ public static class PveoiBench
     }
 
     public static BenchVerdict Verdict(IReadOnlyList<PveoiSide> sides) =>
-        sides.All(s => s.Result.Outcome is Outcome.Pass or Outcome.XFail) ? BenchVerdict.Success : BenchVerdict.Failed;
+        sides.All(s => s.Result.Outcome.PassedOrKnown()) ? BenchVerdict.Success : BenchVerdict.Failed;
 }

@@ -1,3 +1,5 @@
+using Runner.Protocol;
+
 namespace Runner.Bench;
 
 /// <summary>
@@ -6,17 +8,12 @@ namespace Runner.Bench;
 /// behind the three tables (guest metrics, tracepoints, QMP statistics). A count that could not
 /// be taken is absent, with the reason beside it, never 0. `runner report` reads it back.
 /// </summary>
-public sealed record PveoiReport
+public sealed record PveoiReport : BenchReport
 {
     public const string CurrentSchema = "ktest-pveoi/1";
 
-    public string Schema { get; init; } = CurrentSchema;
-    public required string RunnerVersion { get; init; }
-    public required DateTimeOffset Started { get; init; }
-    public double WallSeconds { get; init; }
-    public IReadOnlyList<string> CommandLine { get; init; } = [];
-    public required IpiHost Host { get; init; }
-    public required IpiKernel Kernel { get; init; }
+    public PveoiReport() : base(CurrentSchema) { }
+
     public required PveoiSettings Settings { get; init; }
     /// <summary>Why no tracepoint could be counted on this host; null when perf could count them.</summary>
     public string? TracepointsUnavailable { get; init; }
@@ -45,7 +42,7 @@ public sealed record PveoiSideResult
     public required string Label { get; init; }
     /// <summary>"off" or "on": the guest's pveoi= argument.</summary>
     public required string Setting { get; init; }
-    public required string Outcome { get; init; }
+    public required Outcome Outcome { get; init; }
     public string Reason { get; init; } = "";
     public double DurationSeconds { get; init; }
     public IReadOnlyList<string> Argv { get; init; } = [];

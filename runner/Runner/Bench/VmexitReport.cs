@@ -17,6 +17,7 @@ public sealed record VmexitReport : BenchReport
 
     public required VmexitSettings Settings { get; init; }
     public IReadOnlyList<VmexitColumnResult> Columns { get; init; } = [];
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record VmexitSettings

@@ -16,6 +16,7 @@ public sealed record WakeupReport : BenchReport
 
     public required WakeupSettings Settings { get; init; }
     public IReadOnlyList<WakeupColumnResult> Columns { get; init; } = [];
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record WakeupSettings

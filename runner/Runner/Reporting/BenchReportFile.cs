@@ -4,7 +4,7 @@ using Runner.Bench;
 namespace Runner.Reporting;
 
 /// <summary>
-/// Reads a benchmark report back (`runner compare`, `runner report`): the file must exist,
+/// Reads a benchmark report back (`runner compare`, `runner report`, plots): the file must exist,
 /// carry the schema of the report asked for (named first, so another command's file says
 /// whose it is rather than which field it lacks), and parse as that report.
 /// </summary>
@@ -43,7 +43,7 @@ public static class BenchReportFile
                     ? s.GetString()
                     : null;
                 if (found != schema)
-                    throw new UserErrorException($"{path}: schema '{found ?? "none"}' is not {schema}: pass files written by `{command}`");
+                    throw new UserErrorException($"{path}: schema '{found ?? "none"}' is not {schema}: pass a file written by `{command}`");
             }
             report = JsonSerializer.Deserialize<T>(text, JsonFiles.Options);
         }
@@ -55,6 +55,6 @@ public static class BenchReportFile
         {
             throw new UserErrorException($"{path}: cannot be read ({e.Message})");
         }
-        return report ?? throw new UserErrorException($"{path}: empty: pass files written by `{command}`");
+        return report ?? throw new UserErrorException($"{path}: holds null, not a `{command}` file");
     }
 }

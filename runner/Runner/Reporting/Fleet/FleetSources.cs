@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Runner.Bench;
 
 namespace Runner.Reporting.Fleet;
@@ -99,19 +98,19 @@ public static class FleetSources
         string NextTag() => $"H{ipi.Count + vmexit.Count + pveoi.Count + wakeup.Count + 1}";
         foreach (var file in files)
         {
-            switch (SchemaOf(file))
+            switch (BenchReportFile.SchemaOf(file))
             {
                 case IpiReport.CurrentSchema:
-                    ipi.Add(new FleetSource(NextTag(), file, JsonFiles.ReadReport<IpiReport>(file, IpiReport.CurrentSchema, "runner ipi --json")));
+                    ipi.Add(new FleetSource(NextTag(), file, BenchReportFile.Load<IpiReport>(file, IpiReport.CurrentSchema, "runner ipi --json")));
                     break;
                 case VmexitReport.CurrentSchema:
-                    vmexit.Add(new VmexitSource(NextTag(), file, JsonFiles.ReadReport<VmexitReport>(file, VmexitReport.CurrentSchema, "runner vmexit --json")));
+                    vmexit.Add(new VmexitSource(NextTag(), file, BenchReportFile.Load<VmexitReport>(file, VmexitReport.CurrentSchema, "runner vmexit --json")));
                     break;
                 case PveoiReport.CurrentSchema:
-                    pveoi.Add(new PveoiSource(NextTag(), file, JsonFiles.ReadReport<PveoiReport>(file, PveoiReport.CurrentSchema, "runner pveoi --json")));
+                    pveoi.Add(new PveoiSource(NextTag(), file, BenchReportFile.Load<PveoiReport>(file, PveoiReport.CurrentSchema, "runner pveoi --json")));
                     break;
                 case WakeupReport.CurrentSchema:
-                    wakeup.Add(new WakeupSource(NextTag(), file, JsonFiles.ReadReport<WakeupReport>(file, WakeupReport.CurrentSchema, "runner wakeup --json")));
+                    wakeup.Add(new WakeupSource(NextTag(), file, BenchReportFile.Load<WakeupReport>(file, WakeupReport.CurrentSchema, "runner wakeup --json")));
                     break;
                 case var schema:
                     notes.Add($"left out {file}: schema '{schema ?? "none"}' (the report merges {IpiReport.CurrentSchema}, {VmexitReport.CurrentSchema}, " +
@@ -123,20 +122,5 @@ public static class FleetSources
         if (inputs.Count == 0)
             throw new UserErrorException($"no `{Kinds}` result among {files.Count} file(s): pass files those commands wrote");
         return inputs;
-    }
-
-    static string? SchemaOf(string file)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(file));
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("schema", out var s) && s.ValueKind == JsonValueKind.String
-                ? s.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Runner.Bench;
+using Runner.Protocol;
 
 namespace Runner.Reporting.Fleet;
 
@@ -13,7 +14,7 @@ public static class PveoiFleetTable
     {
         var rows = new List<TextRow>
         {
-            new("verdict (off, on)", sources.Select(s => string.Join(", ", s.Report.Sides.Select(d => d.Outcome))).ToList(), Rule: true),
+            new("verdict (off, on)", sources.Select(s => string.Join(", ", s.Report.Sides.Select(d => d.Outcome.Label()))).ToList(), Rule: true),
         };
         bool first = true;
         foreach (var name in new[] { "irqload.delivered", "irqload.eoi_written", "irqload.eoi_skipped" })
