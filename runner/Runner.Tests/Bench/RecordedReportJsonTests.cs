@@ -89,6 +89,19 @@ public class RecordedReportJsonTests
             doc.RootElement.EnumerateObject().Select(p => p.Name).ToList());
     }
 
+    [Theory]
+    [InlineData(VmexitCaseState.Measured, "")]
+    [InlineData(VmexitCaseState.Skip, "skip")]
+    [InlineData(VmexitCaseState.Hung, "hung")]
+    [InlineData(VmexitCaseState.Failed, "failed")]
+    public void AVmexitCaseStateIsItsWordInJson(VmexitCaseState state, string word)
+    {
+        var json = JsonFiles.Serialize(new VmexitCaseStats { Name = "cpuid", State = state });
+        Assert.Contains($"\"state\": \"{word}\"", json);
+        Assert.Equal(word, state.Text());
+        Assert.Equal(state, JsonSerializer.Deserialize<VmexitCaseStats>(json, JsonFiles.Options)!.State);
+    }
+
     static void AssertKept(JsonElement was, JsonElement now, string at)
     {
         Assert.True(was.ValueKind == now.ValueKind, $"{at}: was {was.ValueKind}, now {now.ValueKind}");

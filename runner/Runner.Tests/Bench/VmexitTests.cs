@@ -48,7 +48,7 @@ public class VmexitTests
         Assert.Equal("vmmcall", boot1.Hung);
         Assert.Equal(["vmmcall"], Recorded().Columns[0].Runs[1].LeftOut);
         var vmmcall = Recorded().Columns[0].Cases.Single(c => c.Name == "vmmcall");
-        Assert.Equal("hung", vmmcall.State);
+        Assert.Equal(VmexitCaseState.Hung, vmmcall.State);
         Assert.Null(vmmcall.CyclesMedian);
     }
 

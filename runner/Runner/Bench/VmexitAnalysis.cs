@@ -132,7 +132,7 @@ public static class VmexitAnalysis
         if (hungIn.Count > 0)
             return new VmexitCaseStats
             {
-                Name = name, TestName = testName, State = "hung",
+                Name = name, TestName = testName, State = VmexitCaseState.Hung,
                 NotMeasured = $"the guest never came back from it ({hungIn[0].Outcome.Label()}: {hungIn[0].Reason}); later boots left it out",
             };
         var skip = runs.Select(r => r.Skipped.GetValueOrDefault(name)).FirstOrDefault(s => s is not null);
@@ -143,7 +143,7 @@ public static class VmexitAnalysis
             return new VmexitCaseStats
             {
                 Name = name, TestName = testName,
-                State = skip is not null ? "skip" : failure is not null ? "failed" : "failed",
+                State = skip is not null ? VmexitCaseState.Skip : VmexitCaseState.Failed,
                 NotMeasured = skip is not null ? $"SKIP: {skip}" : failure is not null ? $"its check failed: {failure}" : "no boot reported its figures",
             };
         }

@@ -95,8 +95,8 @@ public sealed record VmexitCaseStats
     public string TestName { get; init; } = "";
     /// <summary>Why there are no figures (a guest SKIP, a hang, no usable boot); null when measured.</summary>
     public string? NotMeasured { get; init; }
-    /// <summary>"skip", "hung", "failed" or "" (measured).</summary>
-    public string State { get; init; } = "";
+    [JsonConverter(typeof(VmexitCaseStateJson))]
+    public VmexitCaseState State { get; init; }
     public int Boots { get; init; }
     /// <summary>Per-operation cycles: median over boots of each boot's median over batches.</summary>
     public double? CyclesMedian { get; init; }

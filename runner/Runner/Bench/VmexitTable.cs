@@ -53,7 +53,7 @@ public static class VmexitTable
                 if (s?.TestName is { Length: > 0 } t) label = $"{name} ({t})";
                 if (s is null || s.NotMeasured is not null)
                 {
-                    var state = s is null ? "not run" : s.State.Length > 0 ? s.State : "n/a";
+                    var state = s is null ? "not run" : s.State != VmexitCaseState.Measured ? s.State.Text() : "n/a";
                     cells.Add(s is null ? state : $"{state} [{Note($"{name}: {s.NotMeasured}")}]");
                     cells.Add("");
                     cells.Add("");

@@ -56,7 +56,7 @@ public static class VmexitCompare
                 var sa = ca.Cases.FirstOrDefault(s => s.Name == name);
                 var sb = cb.Cases.FirstOrDefault(s => s.Name == name);
                 string? missing = sa is null ? $"not in {nameA}" : sb is null ? $"not in {nameB}"
-                    : sa.NotMeasured is not null ? $"{nameA}: {sa.State}" : sb.NotMeasured is not null ? $"{nameB}: {sb.State}" : null;
+                    : sa.NotMeasured is not null ? $"{nameA}: {sa.State.Text()}" : sb.NotMeasured is not null ? $"{nameB}: {sb.State.Text()}" : null;
                 if (missing is not null)
                 {
                     rows.Add(new Row(label, name, sa?.CyclesMedian, sb?.CyclesMedian, null, null, sa?.ExitsPerOp, sb?.ExitsPerOp, missing));

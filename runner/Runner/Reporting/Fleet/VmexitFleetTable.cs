@@ -48,7 +48,7 @@ public static class VmexitFleetTable
         if (column.Unavailable is not null) return "unavailable";
         var c = column.Cases.FirstOrDefault(c => c.Name == name);
         if (c is null) return "not run";
-        if (c.NotMeasured is not null) return c.State.Length > 0 ? c.State : "not measured";
+        if (c.NotMeasured is not null) return c.State != VmexitCaseState.Measured ? c.State.Text() : "not measured";
         return value(c) ?? (c.ExitsUnavailable is not null ? "unavailable" : "—");
     }
 }
