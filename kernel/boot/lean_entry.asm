@@ -5,9 +5,16 @@
 ; call's target is the handler itself: LeanIdt patches the rel32 of that CALL when it
 ; installs a handler, so there is no table lookup and no indirect call on the way.
 ;
+; The light entries save less: only rax, rcx, rdx, rsi and rdi, the registers the handler
+; they call may write. Their CALL is fixed at link time to lean_light_handler_N, which a
+; kernel exports from C# ([UnmanagedCallersOnly(EntryPoint = "lean_light_handler_N")]);
+; `imagetool check` fails the image if such a handler, or anything it calls, writes r8 to
+; r11. Without one, the weak default of lean_light_default.asm saves those itself.
+;
 ; Stack: the CPU aligns RSP to 16 before pushing its five words (SDM vol. 3A 6.14.2),
 ; so RSP is 8 mod 16 after them; nine pushes make it 0 mod 16 at the CALL, as SysV
-; asks. Only vectors without an error code (external interrupts) may use an entry.
+; asks; five pushes do the same for a light entry. Only vectors without an error code
+; (external interrupts) may use an entry.
 
 %include "layout.inc"
 
@@ -79,6 +86,50 @@ LEAN_ENTRY n
 %assign n n + 1
 %endrep
 
+; The five registers a light entry saves; LIGHT_SAVED counts them (odd, like nine, so the
+; CALL stays 16-byte aligned).
+%define LIGHT_SAVED 5
+%macro SAVE_LIGHT 0
+        push rax
+        push rcx
+        push rdx
+        push rsi
+        push rdi
+%endmacro
+
+%macro RESTORE_LIGHT 0
+        pop rdi
+        pop rsi
+        pop rdx
+        pop rcx
+        pop rax
+%endmacro
+
+%macro LEAN_LIGHT_ENTRY 1
+extern lean_light_handler_%1
+align 16
+lean_light_entry_%1:
+        test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
+        jz lean_light_masked_%1
+        SAVE_LIGHT
+        call lean_light_handler_%1
+        RESTORE_LIGHT
+        iretq
+lean_light_masked_%1:
+        SAVE_CALLER_SAVED
+        mov edi, LEAN_ENTRIES + %1      ; after the patched entries in LeanIdt's numbering
+        mov rsi, [rsp + SAVED_REGISTERS * 8]
+        call lean_entry_masked
+        RESTORE_CALLER_SAVED
+        iretq
+%endmacro
+
+%assign n 0
+%rep LEAN_LIGHT_ENTRIES
+LEAN_LIGHT_ENTRY n
+%assign n n + 1
+%endrep
+
 section .rodata
 align 8
 ; struct { uint64 entry; uint64 callInstruction; } [LEAN_ENTRIES]
@@ -89,7 +140,21 @@ lean_entry_table:
 %assign n n + 1
 %endrep
 
+; uint64 entry[LEAN_LIGHT_ENTRIES]
+lean_light_table:
+%assign n 0
+%rep LEAN_LIGHT_ENTRIES
+        dq lean_light_entry_%+n
+%assign n n + 1
+%endrep
+
 section .text
+global lean_light_table_address         ; uint64* lean_light_table_address(int* count)
+lean_light_table_address:
+        mov dword [rdi], LEAN_LIGHT_ENTRIES
+        lea rax, [rel lean_light_table]
+        ret
+
 global lean_entry_table_address         ; void* lean_entry_table_address(int* count)
 lean_entry_table_address:
         mov dword [rdi], LEAN_ENTRIES

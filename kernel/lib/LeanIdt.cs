@@ -23,11 +23,17 @@ namespace Kernel
         }
 
         private const int MaxEntries = 8;   // LEAN_ENTRIES in boot/lean_entry.asm
+        /// <summary>Light entries (boot/lean_entry.asm); entry N calls the handler exported as <c>lean_light_handler_N</c>.</summary>
+        public const int LightEntries = 2;
         private struct Owners { public fixed int Vector[MaxEntries]; }
         private static Owners s_owner;      // vector + 1 per entry; 0 = free
+        private struct LightOwners { public fixed int Vector[LightEntries]; }
+        private static LightOwners s_lightOwner;
 
         [DllImport("*"), SuppressGCTransition]
         private static extern Entry* lean_entry_table_address(int* count);
+        [DllImport("*"), SuppressGCTransition]
+        private static extern ulong* lean_light_table_address(int* count);
 
         /// <summary>
         /// Points <paramref name="vector"/>'s gate at a free lean entry whose CALL goes to
@@ -56,11 +62,33 @@ namespace Kernel
             return true;
         }
 
+        /// <summary>
+        /// Points <paramref name="vector"/>'s gate at light entry <paramref name="entry"/>, which
+        /// saves only rax, rcx, rdx, rsi and rdi and calls the kernel's handler exported as
+        /// <c>[UnmanagedCallersOnly(EntryPoint = "lean_light_handler_N")]</c>, N the entry: the
+        /// CALL is linked, not patched, so `imagetool check` proves at build time that the handler
+        /// and everything it calls write none of r8 to r11. A kernel without that handler gets a
+        /// default that reports the missing handler. False for a vector that raises an error code
+        /// or an entry that does not exist.
+        /// </summary>
+        public static bool InstallLight(int vector, int entry)
+        {
+            if (vector < Exceptions.FirstExternal || vector >= Idt.Vectors || entry < 0 || entry >= LightEntries) return false;
+            int count;
+            ulong* table = lean_light_table_address(&count);
+            if (entry >= count) return false;
+            s_lightOwner.Vector[entry] = vector + 1;
+            Idt.SetRawGate(vector, table[entry]);
+            return true;
+        }
+
         /// <summary>Gives <paramref name="vector"/> back to the general dispatcher (<see cref="Idt.Set"/>).</summary>
         public static void Remove(int vector)
         {
             for (int i = 0; i < MaxEntries; i++)
                 if (s_owner.Vector[i] == vector + 1) s_owner.Vector[i] = 0;
+            for (int i = 0; i < LightEntries; i++)
+                if (s_lightOwner.Vector[i] == vector + 1) s_lightOwner.Vector[i] = 0;
             Idt.RestoreGate(vector);
         }
 
@@ -71,7 +99,10 @@ namespace Kernel
         [UnmanagedCallersOnly(EntryPoint = "lean_entry_masked")]
         private static void Masked(int entry, ulong rip)
         {
-            int vector = entry >= 0 && entry < MaxEntries ? s_owner.Vector[entry] - 1 : -1;
+            // Light entries are numbered after the patched ones (boot/lean_entry.asm).
+            int vector = entry >= 0 && entry < MaxEntries ? s_owner.Vector[entry] - 1
+                : entry >= MaxEntries && entry < MaxEntries + LightEntries ? s_lightOwner.Vector[entry - MaxEntries] - 1
+                : -1;
             MaskedDelivery.Record(vector, rip);
         }
 

@@ -13,8 +13,10 @@ public sealed record CheckReport(
     string? PvhProblem,
     IReadOnlyList<ElfSymbol> UndefinedSymbols,
     ulong ImageBytes,
-    ulong MemoryBytes)
+    ulong MemoryBytes,
+    IReadOnlyList<string>? LightHandlerProblems = null)
 {
     public bool Passed =>
-        StateFindings.Count == 0 && InvalidInstructions.Count == 0 && PvhProblem is null && UndefinedSymbols.Count == 0;
+        StateFindings.Count == 0 && InvalidInstructions.Count == 0 && PvhProblem is null && UndefinedSymbols.Count == 0
+        && (LightHandlerProblems?.Count ?? 0) == 0;
 }

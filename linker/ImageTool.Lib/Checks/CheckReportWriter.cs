@@ -35,6 +35,17 @@ public static class CheckReportWriter
             output.WriteLine($"  {report.PvhProblem}");
         }
 
+        if (report.LightHandlerProblems is { Count: > 0 } light)
+        {
+            output.WriteLine(
+                $"  {light.Count} problem(s) in light lean handlers, whose entry saves only rax, rcx, rdx, rsi and rdi " +
+                "(write no other caller-saved register, or install the handler with LeanIdt.Install, whose entry saves all nine):");
+            foreach (var line in light)
+            {
+                output.WriteLine($"    {line}");
+            }
+        }
+
         if (report.UndefinedSymbols.Count > 0)
         {
             output.WriteLine(

@@ -33,7 +33,7 @@ public static class ImageCheck
 
         var (entry, problem) = PvhEntry.Find(image);
         return new CheckReport(instructions, layout.Functions.Count, state, invalid, entry, problem,
-            UndefinedSymbols(image), ImageBytes(image), MemoryBytes(image));
+            UndefinedSymbols(image), ImageBytes(image), MemoryBytes(image), LightHandlerCheck.Run(image, layout.Functions));
     }
 
     /// <summary>Undefined symbols (the null symbol excluded), once per name across .symtab and .dynsym.</summary>
