@@ -69,23 +69,9 @@ public sealed class IpiSession : IDisposable
         {
             BootOnce = async (column, logName, args, cancel) =>
             {
-                int qemuPid = 0;
-                var traceProblem = trace?.EnsureEnabled();
-                var boot = trace is null ? settings : settings with
-                {
-                    OnSync = (tag, pid) =>
-                    {
-                        qemuPid = pid;
-                        if (tag is SyncTags.MeasureBegin or SyncTags.MeasureEnd && pid != 0) trace.Mark(pid, tag);
-                        return Task.CompletedTask;
-                    },
-                };
                 var run = entry with { Smp = _req.Cpus, Append = args, Accel = AccelMode.Kvm, Machine = _machine, ExtraParams = [.. _vmArgs, .. entry.ExtraParams] };
-                var result = await TestExecutor.RunAsync(run, boot, null, cancel, logName);
-                observations[logName] = trace is null ? ApicvObservation.Unverified(traceWhy)
-                    : traceProblem is not null ? ApicvObservation.Unverified(traceProblem)
-                    : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")
-                    : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
+                var (result, apicv) = await TracedBoot.RunAsync(run, settings, trace, traceWhy, logName, cancel);
+                observations[logName] = apicv;
                 return result;
             },
             ApicvOf = logName => observations.GetValueOrDefault(logName),

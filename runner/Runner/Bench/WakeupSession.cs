@@ -82,26 +82,8 @@ public static class WakeupSession
         }
         var bench = new WakeupBench
         {
-            BootOnce = async (column, logName, args, cancel) =>
-            {
-                int qemuPid = 0;
-                var traceProblem = trace?.EnsureEnabled();
-                var boot = trace is null ? settings : settings with
-                {
-                    OnSync = (tag, pid) =>
-                    {
-                        qemuPid = pid;
-                        if (tag is SyncTags.MeasureBegin or SyncTags.MeasureEnd && pid != 0) trace.Mark(pid, tag);
-                        return Task.CompletedTask;
-                    },
-                };
-                var result = await TestExecutor.RunAsync(entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = extra }, boot, null, cancel, logName);
-                ApicvObservation apicv = trace is null ? ApicvObservation.Unverified(traceWhy)
-                    : traceProblem is not null ? ApicvObservation.Unverified(traceProblem)
-                    : qemuPid == 0 ? ApicvObservation.Unverified("the guest reached no sync point, so QEMU's process was never matched in the trace")
-                    : trace.Observe(qemuPid, SyncTags.MeasureBegin, SyncTags.MeasureEnd);
-                return (result, apicv);
-            },
+            BootOnce = async (column, logName, args, cancel) => await
+                TracedBoot.RunAsync(entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = extra }, settings, trace, traceWhy, logName, cancel),
             Columns = SettingColumns.OnThisHost(req.Plan.ReloadKvm, () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest }),
             Progress = progress,
         };

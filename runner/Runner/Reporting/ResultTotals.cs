@@ -5,7 +5,7 @@ namespace Runner.Reporting;
 /// <summary>
 /// Adds up a test session's results: xunit's TRX files (unit tests) and the runner's
 /// JUnit files (test kernels, one `kernels` testcase per run; benchmark columns, one
-/// `ipi` testcase each) into the one closing line CI reads. `dotnet test` prints no such
+/// `bench.ipi` testcase each) into the one closing line CI reads. `dotnet test` prints no such
 /// line of its own.
 /// </summary>
 public sealed record ResultTotals(int Passed, int Failed, int Skipped, int XFailed, int Files)
