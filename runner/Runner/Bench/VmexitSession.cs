@@ -24,7 +24,7 @@ public sealed class VmexitSession
         Plan = plan;
         _hostInfo = env.HostInfo;
         _kernel = env.Kernel;
-        var settings = env.Settings;
+        var settings = NestedHost.Current.IsL1 ? AnnouncingCases(env.Settings) : env.Settings;
         var entry = env.Entry;
         var caps = env.Caps;
         Bench = new VmexitBench
@@ -33,6 +33,24 @@ public sealed class VmexitSession
                 entry with { Append = args, Accel = AccelMode.Kvm, ExtraParams = [.. BenchmarkMachine.Args, .. entry.ExtraParams] }, settings, null, cancel, logName),
             Columns = SettingColumns.OnThisHost(plan.ReloadKvm, () => HostProbe.ProbeFiles("/") with { Qemu = caps.Qemu, Guest = caps.Guest }),
             Progress = progress,
+        };
+    }
+
+    /// <summary>
+    /// In an L1 host, each case's begin sync is announced to the outer runner, which is all that
+    /// is left to say where the guest was when the L0 QEMU under L1 aborts (see NestedRunner).
+    /// </summary>
+    static RunSettings AnnouncingCases(RunSettings settings)
+    {
+        var inner = settings.OnSync;
+        return settings with
+        {
+            OnSync = async (tag, pid) =>
+            {
+                if (tag.StartsWith(VmexitAnalysis.Prefix, StringComparison.Ordinal) && tag.EndsWith(".begin", StringComparison.Ordinal))
+                    Console.Out.WriteLine(NestedHost.PartAnnouncement + "vmexit " + tag[VmexitAnalysis.Prefix.Length..^".begin".Length]);
+                if (inner is not null) await inner(tag, pid);
+            },
         };
     }
 

@@ -13,6 +13,11 @@ public sealed record NestedHost(bool IsL1, string L0Accel, string Origin, double
     public const string OriginVariable = "KTEST_L1_ORIGIN";
     public const string L0LoopVariable = "KTEST_L0_LOOP_NS";
     public const string CommandVariable = "KTEST_L0_COMMAND";
+    /// <summary>
+    /// What the inner runner prints as a guest enters a named part (a vmexit case), so that the
+    /// outer one knows where an L1 that dies with its L0 QEMU was: nothing inside L1 outlives it.
+    /// </summary>
+    public const string PartAnnouncement = "ktest-l1: part ";
 
     /// <summary>The slowest an L1 may be taken to be: past it a hang would take hours to be called one.</summary>
     public const double MaxTimeScale = 40;

@@ -25,6 +25,11 @@ public sealed record NestedRequest(
 public static class NestedRunner
 {
     const string L1Prefix = "ktest-l1: ";
+    /// <summary>
+    /// The exit status of an L1 that a known L0 QEMU abort ended: not 0 (the command's
+    /// results never came back), not 1 (nothing in it failed); a caller can retry without the part it names.
+    /// </summary>
+    public const int KnownL0AbortStatus = 3;
     const int ConsoleTail = 20;
     /// <summary>L1's init says it is alive every 15 s; this much silence is a hung L1.</summary>
     static readonly TimeSpan L1Idle = TimeSpan.FromSeconds(120);
@@ -73,7 +78,7 @@ public static class NestedRunner
         var argv = L1Machine.Argv(req.QemuPath, accel, kernel, initramfs, consoleLog, results, logs, req.KvmParams);
         var stages = new List<(string Stage, TimeSpan At)>();
         progress?.Booting(where);
-        string? failure = null;
+        string? failure = null, part = null;
         var result = await ProcessRunner.RunAsync(argv, new ProcessLimits(L1Idle, L1Hard) { MaxLineChars = 1 << 20 }, line =>
         {
             if (line.Stream != OutputStream.Stdout) return;
@@ -93,6 +98,8 @@ public static class NestedRunner
             }
             else if (said.StartsWith("failed: ", StringComparison.Ordinal))
                 failure = said["failed: ".Length..];
+            else if (text.StartsWith(NestedHost.PartAnnouncement, StringComparison.Ordinal))
+                part = text[NestedHost.PartAnnouncement.Length..];
             else if (req.Verbose && said != "alive")
                 Note(said);
         }, cancel);
@@ -122,6 +129,14 @@ public static class NestedRunner
         }
 
         var timedOut = result.Termination is Termination.IdleTimeout or Termination.HardTimeout;
+        if (!timedOut && await L0Abort.FindAsync(result.Stderr, NestedArgs.Command(req.Args) ?? "", req.Paths.ErrataConfig, req.QemuPath, accel.Name) is { } known)
+        {
+            var at = part is null ? "before any announced part" : $"in {part}";
+            output.WriteLine($"XFAIL l1-host ({where}): the L0 QEMU aborted {at}: {known.Line} — known host issue [{known.ErratumId}]: {known.Reason}");
+            foreach (var (_, requested) in args.Outputs.Where(o => Path.GetExtension(o.Requested) == ".xml"))
+                FailureJUnit(requested, $"XFAIL: L0 QEMU aborted {at} [{known.ErratumId}]");
+            return KnownL0AbortStatus;
+        }
         var reached = stages.Count > 0 ? stages[^1].Stage.Split(':')[0] : "no stage (the kernel never reached init)";
         var why = failure ?? KernelCrash(consoleLog) ?? (timedOut ? result.TerminationDetail
             : $"L1 stopped without a result (QEMU exit {result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
