@@ -40,6 +40,27 @@ public class VmexitTests
     }
 
     [Fact]
+    public void AKnownLostWakeUpIsNoFailureButItsCaseGivesNoFigureFromThatBoot()
+    {
+        var lines = File.ReadAllLines(FixturePath("kvm-pvm-lost-wakeup.log"));
+        var errata = Runner.Config.ErrataParser.ParseFile(Path.Combine(Support.Fixtures.RepoRoot(), "tests", "errata.cfg"), "tests/errata.cfg");
+        var facts = new Runner.Config.ConditionFacts("kvm_pvm", "kvm", "amd", Version.Parse("7.2.22"));
+        var verdict = VerdictJudge.Judge(new RunEvidence { Stdout = lines, ExitStatus = 3 },
+            check => errata.FirstOrDefault(e => e.Matches("vmexit", check, facts))?.AsKnownIssue);
+
+        var run = VmexitAnalysis.FromRecords(6, verdict.Outcome, verdict.Reason, 0, [], null,
+            verdict.Metrics, verdict.Infos, verdict.Checks, [], completed: true, leftOut: []);
+        var stats = VmexitAnalysis.CaseStats([run]);
+
+        Assert.Equal(Outcome.XFail, verdict.Outcome);
+        Assert.Contains("kvm-pvm-halt-lost-wakeup", run.Failed["x2apic_self_ipi_tpr_sti_hlt"]);
+        var lost = stats.Single(c => c.Name == "x2apic_self_ipi_tpr_sti_hlt");
+        Assert.Equal(VmexitCaseState.Failed, lost.State);
+        Assert.Null(lost.CyclesMedian);
+        Assert.NotNull(stats.Single(c => c.Name == "x2apic_self_ipi_sti_hlt").CyclesMedian);
+    }
+
+    [Fact]
     public void AGuestThatNeverCameBackNamesTheCaseItStoppedIn()
     {
         var boot1 = Recorded().Columns[0].Runs[0];
