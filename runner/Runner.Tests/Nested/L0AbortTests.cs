@@ -36,3 +36,22 @@ public class L0AbortTests
         Assert.Null(L0Abort.Match(RecordedStderr, "vmexit", ShippedErrata(), new ConditionFacts("kvm_pvm", "kvm", "amd", Version.Parse("7.2.22"))));
     }
 }
+
+public class L0AbortRetryTests
+{
+    [Fact]
+    public void A_vmexit_abort_in_a_case_boots_again_without_that_case_only()
+    {
+        string[] args = ["--host-kernel", "debian-6.12", "vmexit", "--runs", "1"];
+        Assert.Equal([.. args, "--leave-out", "self_ipi_tpr_sti_hlt"], L0Abort.RetryArgs(args, "vmexit self_ipi_tpr_sti_hlt"));
+        Assert.Null(L0Abort.RetryArgs(args, null));
+        Assert.Null(L0Abort.RetryArgs(["--host-kernel", "debian-6.12", "run", "apic-xapic"], "vmexit cpuid"));
+    }
+
+    [Fact]
+    public void It_stops_after_three_cases_were_left_out_so()
+    {
+        string[] args = ["vmexit", "--leave-out", "a", "--leave-out", "b", "--leave-out", "c"];
+        Assert.Null(L0Abort.RetryArgs(args, "vmexit d"));
+    }
+}

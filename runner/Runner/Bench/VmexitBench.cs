@@ -13,6 +13,8 @@ public sealed record VmexitPlan
     public int Batches { get; init; } = 16;
     public int OpsPerBatch { get; init; } = 64;
     public bool Parallel { get; init; }
+    /// <summary>--leave-out: cases no boot runs (skip=), as when an L0 abort in one ended a whole L1 host.</summary>
+    public IReadOnlyList<string> LeaveOut { get; init; } = [];
     /// <summary>--reload-kvm: reload kvm_intel/kvm_amd into a column's setting (and back afterwards).</summary>
     public bool ReloadKvm { get; init; }
 
@@ -67,7 +69,7 @@ public sealed class VmexitBench
     async Task<VmexitColumnResult> MeasureAsync(VmexitPlan plan, VmexitColumn column, VirtState state, CancellationToken cancel)
     {
         Progress?.ColumnStarted(column, plan.Runs);
-        var leftOut = new List<string>();
+        var leftOut = new List<string>(plan.LeaveOut);
         var runs = await SettingColumns.BootsAsync(plan.Runs,
             async index => VmexitAnalysis.ToRun(await BootOnce(column, $"vmexit_{column.Key}_run{index:00}", plan.GuestArgs(leftOut), cancel), index, leftOut.ToList()),
             run => run.Outcome == Protocol.Outcome.Pass,

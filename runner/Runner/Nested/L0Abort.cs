@@ -34,4 +34,22 @@ public static class L0Abort
                 return new Known(e.Id, e.Reason, line);
         return null;
     }
+
+    /// <summary>How the inner `runner vmexit` names a case when it announces it.</summary>
+    public const string VmexitPart = "vmexit ";
+    /// <summary>L1 boots one command may take: a host that aborts in every case should not boot for hours.</summary>
+    public const int MaxLeftOut = 3;
+
+    /// <summary>
+    /// For a `vmexit` that an abort ended in case C: the same command with `--leave-out C`, so
+    /// the next L1 loses only that case; null for other commands, an abort before any case, or
+    /// after <see cref="MaxLeftOut"/> cases were left out so.
+    /// </summary>
+    public static IReadOnlyList<string>? RetryArgs(IReadOnlyList<string> args, string? part)
+    {
+        if (NestedArgs.Command(args) != "vmexit" || part is null || !part.StartsWith(VmexitPart, StringComparison.Ordinal)) return null;
+        var name = part[VmexitPart.Length..].Trim();
+        if (name.Length == 0 || args.Count(a => a == "--leave-out") >= MaxLeftOut) return null;
+        return [.. args, "--leave-out", name];
+    }
 }

@@ -135,6 +135,11 @@ public static class NestedRunner
             output.WriteLine($"XFAIL l1-host ({where}): the L0 QEMU aborted {at}: {known.Line} — known host issue [{known.ErratumId}]: {known.Reason}");
             foreach (var (_, requested) in args.Outputs.Where(o => Path.GetExtension(o.Requested) == ".xml"))
                 FailureJUnit(requested, $"XFAIL: L0 QEMU aborted {at} [{known.ErratumId}]");
+            if (L0Abort.RetryArgs(req.Args, part) is { } again)
+            {
+                Note($"booting L1 again without {part![(L0Abort.VmexitPart.Length)..]} (--leave-out): the cases before it are measured again");
+                return await RunAsync(req with { Args = again }, output, error, cancel, progress);
+            }
             return KnownL0AbortStatus;
         }
         var reached = stages.Count > 0 ? stages[^1].Stage.Split(':')[0] : "no stage (the kernel never reached init)";
