@@ -89,6 +89,10 @@ public static class VmexitTable
                       (c.VerifiedState is { Length: > 0 } v ? $"; host state: {v}" : ""));
             foreach (var run in c.Runs.Where(r => !r.Outcome.PassedOrKnown()))
                 lines.Add($"  boot {run.Index}: {run.Outcome.Label()}: {run.Reason}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
+            // A boot that passed through an erratum still gives no figures for the case it covers: say which.
+            foreach (var run in c.Runs.Where(r => r.Outcome.PassedOrKnown()))
+                foreach (var (name, why) in run.Failed)
+                    lines.Add($"  boot {run.Index}: no {name} figures from it: {why}" + (run.LogPath is null ? "" : $" (log: {run.LogPath})"));
         }
         lines.Add("exits/op: QMP query-stats `exits` summed over vCPUs between `#kt sync bench.CASE.begin` and `.end`, less the same " +
                   "around empty batches (baseline), divided by the operations in the window; cycles: per operation of a batch of " +
