@@ -184,6 +184,23 @@ public class VmexitTests
     }
 
     [Fact]
+    public void ACaseLeftOutWithAReasonIsLostWithItNotAPlainSkip()
+    {
+        var plan = new VmexitPlan { Columns = [] }.WithLeaveOut(["vmcall=the L0 QEMU aborted in it, known host issue [l0-x]", "cpuid", "vmcall"]);
+        var cases = Recorded().Columns[0].Cases;
+
+        var rows = VmexitAnalysis.Lost(cases, plan.LeaveOutWhy);
+
+        Assert.Equal(["vmcall", "cpuid"], plan.LeaveOut);
+        Assert.Equal(["vmcall"], plan.LeaveOutWhy.Keys);
+        var vmcall = rows.Single(c => c.Name == "vmcall");
+        Assert.Equal(VmexitCaseState.Lost, vmcall.State);
+        Assert.Equal("lost: the L0 QEMU aborted in it, known host issue [l0-x]", vmcall.NotMeasured);
+        Assert.Equal(cases.Where(c => c.Name != "vmcall"), rows.Where(c => c.Name != "vmcall"));
+        Assert.Contains("\"lost\"", JsonFiles.Serialize(vmcall));
+    }
+
+    [Fact]
     public void GuestArgumentsSpellTheSelectionAndTheCasesLeftOut()
     {
         var plan = new VmexitPlan { Columns = [], Cases = ["cpuid", "ipi"], Batches = 8, OpsPerBatch = 32 };

@@ -46,6 +46,8 @@ public class L0AbortRetryTests
         Assert.Equal([.. args, "--leave-out", "self_ipi_tpr_sti_hlt"], L0Abort.RetryArgs(args, "vmexit self_ipi_tpr_sti_hlt"));
         Assert.Null(L0Abort.RetryArgs(args, null));
         Assert.Null(L0Abort.RetryArgs(["--host-kernel", "debian-6.12", "run", "apic-xapic"], "vmexit cpuid"));
+        Assert.Equal([.. args, "--leave-out", "self_ipi_tpr_sti_hlt=the L0 QEMU aborted in it"],
+            L0Abort.RetryArgs(args, "vmexit self_ipi_tpr_sti_hlt", "the L0 QEMU aborted in it"));
     }
 
     [Fact]

@@ -128,6 +128,16 @@ public static class VmexitAnalysis
     public static IReadOnlyList<VmexitCaseStats> CaseStats(IReadOnlyList<VmexitRun> runs) =>
         CaseOrder(runs).Select(name => StatsOf(name, runs)).ToList();
 
+    /// <summary>
+    /// The rows of cases the command was told to leave out with a reason: the guest only saw
+    /// skip=, so without this the row would read as a plain skip and the reason (an L0 QEMU
+    /// abort that ended a whole L1 host in that case) would be lost with it.
+    /// </summary>
+    public static IReadOnlyList<VmexitCaseStats> Lost(IReadOnlyList<VmexitCaseStats> cases, IReadOnlyDictionary<string, string> why) =>
+        cases.Select(c => c.State == VmexitCaseState.Skip && why.TryGetValue(c.Name, out var w)
+            ? c with { State = VmexitCaseState.Lost, NotMeasured = $"lost: {w}" }
+            : c).ToList();
+
     static VmexitCaseStats StatsOf(string name, IReadOnlyList<VmexitRun> runs)
     {
         string testName = runs.Select(r => r.TestNames.GetValueOrDefault(name)).FirstOrDefault(t => t is not null) ?? "";

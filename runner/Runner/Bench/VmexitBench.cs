@@ -15,6 +15,24 @@ public sealed record VmexitPlan
     public bool Parallel { get; init; }
     /// <summary>--leave-out: cases no boot runs (skip=), as when an L0 abort in one ended a whole L1 host.</summary>
     public IReadOnlyList<string> LeaveOut { get; init; } = [];
+    /// <summary>Why, for the --leave-out cases given as CASE=WHY: their rows say "lost" and this.</summary>
+    public IReadOnlyDictionary<string, string> LeaveOutWhy { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>--leave-out values, CASE or CASE=WHY (case names have no '='), into <see cref="LeaveOut"/> and <see cref="LeaveOutWhy"/>.</summary>
+    public VmexitPlan WithLeaveOut(IEnumerable<string> values)
+    {
+        var names = new List<string>();
+        var why = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            int eq = v.IndexOf('=');
+            var name = (eq < 0 ? v : v[..eq]).Trim();
+            if (name.Length == 0) continue;
+            if (!names.Contains(name)) names.Add(name);
+            if (eq >= 0 && v[(eq + 1)..].Trim() is { Length: > 0 } reason) why[name] = reason;
+        }
+        return this with { LeaveOut = names, LeaveOutWhy = why };
+    }
     /// <summary>--reload-kvm: reload kvm_intel/kvm_amd into a column's setting (and back afterwards).</summary>
     public bool ReloadKvm { get; init; }
 
@@ -84,7 +102,7 @@ public sealed class VmexitBench
             Label = column.Label,
             VerifiedState = state.Detail,
             Runs = runs,
-            Cases = VmexitAnalysis.CaseStats(runs),
+            Cases = VmexitAnalysis.Lost(VmexitAnalysis.CaseStats(runs), plan.LeaveOutWhy),
         };
     }
 }

@@ -17,6 +17,8 @@ public enum VmexitCaseState
     Hung,
     /// <summary>Its check failed, or no boot reported its figures.</summary>
     Failed,
+    /// <summary>Left out of every boot for a reason the command was given (--leave-out CASE=WHY): an L0 QEMU abort in it ended a whole L1 host.</summary>
+    Lost,
 }
 
 public static class VmexitCaseStateText
@@ -27,6 +29,7 @@ public static class VmexitCaseStateText
         VmexitCaseState.Skip => "skip",
         VmexitCaseState.Hung => "hung",
         VmexitCaseState.Failed => "failed",
+        VmexitCaseState.Lost => "lost",
         _ => "",
     };
 }
@@ -39,7 +42,7 @@ public sealed class VmexitCaseStateJson : JsonConverter<VmexitCaseState>
         var word = reader.GetString();
         foreach (var s in Enum.GetValues<VmexitCaseState>())
             if (s.Text() == word) return s;
-        throw new JsonException($"'{word}' is not a vmexit case state (skip, hung, failed or empty)");
+        throw new JsonException($"'{word}' is not a vmexit case state (skip, hung, failed, lost or empty)");
     }
 
     public override void Write(Utf8JsonWriter writer, VmexitCaseState value, JsonSerializerOptions options) =>

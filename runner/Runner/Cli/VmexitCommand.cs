@@ -27,7 +27,7 @@ public static class VmexitCommand
         var noApicv = new Option<bool>("--no-apicv") { Description = "Only the APICv/AVIC-off setting" };
         var plot = PlotFile.Option("Also draw cycles/op and exits/op per case, one bar per host setting, to this .png or .svg");
         var json = new Option<string?>("--json") { Description = "Write every boot's metrics, counters and the figures to this file (for runner compare)" };
-        var leaveOut = new Option<string[]>("--leave-out") { Description = "Cases no boot runs (their rows say so); under --host-kernel the runner adds the case an L0 QEMU abort ended L1 in, and boots L1 again", AllowMultipleArgumentsPerToken = false };
+        var leaveOut = new Option<string[]>("--leave-out") { Description = "Cases no boot runs, CASE or CASE=WHY (their rows say skip, or lost and why); under --host-kernel the runner adds the case an L0 QEMU abort ended L1 in, and boots L1 again", AllowMultipleArgumentsPerToken = false };
         var reload = new Option<bool>("--reload-kvm") { Description = "Reload kvm_intel/kvm_amd with the enable_apicv/avic a column needs, and restore them afterwards (root, no other VMs)" };
         runs.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--runs must be 1 to 1000"); });
         batches.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--batches must be 1 to 256"); });
@@ -57,8 +57,7 @@ public static class VmexitCommand
                 OpsPerBatch = p.GetValue(ops),
                 Parallel = p.GetValue(parallel),
                 ReloadKvm = p.GetValue(reload),
-                LeaveOut = p.GetValue(leaveOut) ?? [],
-            };
+            }.WithLeaveOut(p.GetValue(leaveOut) ?? []);
             return RunAsync(global, p, plan, p.GetValue(json), p.GetValue(plot));
         });
         return command;

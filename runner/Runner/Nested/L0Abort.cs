@@ -41,15 +41,15 @@ public static class L0Abort
     public const int MaxLeftOut = 3;
 
     /// <summary>
-    /// For a `vmexit` that an abort ended in case C: the same command with `--leave-out C`, so
-    /// the next L1 loses only that case; null for other commands, an abort before any case, or
-    /// after <see cref="MaxLeftOut"/> cases were left out so.
+    /// For a `vmexit` that an abort ended in case C: the same command with `--leave-out C=WHY`,
+    /// so the next L1 loses only that case and its row says why; null for other commands, an
+    /// abort before any case, or after <see cref="MaxLeftOut"/> cases were left out so.
     /// </summary>
-    public static IReadOnlyList<string>? RetryArgs(IReadOnlyList<string> args, string? part)
+    public static IReadOnlyList<string>? RetryArgs(IReadOnlyList<string> args, string? part, string? why = null)
     {
         if (NestedArgs.Command(args) != "vmexit" || part is null || !part.StartsWith(VmexitPart, StringComparison.Ordinal)) return null;
         var name = part[VmexitPart.Length..].Trim();
         if (name.Length == 0 || args.Count(a => a == "--leave-out") >= MaxLeftOut) return null;
-        return [.. args, "--leave-out", name];
+        return [.. args, "--leave-out", why is { Length: > 0 } ? $"{name}={why}" : name];
     }
 }

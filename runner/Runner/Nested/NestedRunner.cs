@@ -135,7 +135,7 @@ public static class NestedRunner
             output.WriteLine($"XFAIL l1-host ({where}): the L0 QEMU aborted {at}: {known.Line} — known host issue [{known.ErratumId}]: {known.Reason}");
             foreach (var (_, requested) in args.Outputs.Where(o => Path.GetExtension(o.Requested) == ".xml"))
                 FailureJUnit(requested, $"XFAIL: L0 QEMU aborted {at} [{known.ErratumId}]");
-            if (L0Abort.RetryArgs(req.Args, part) is { } again)
+            if (L0Abort.RetryArgs(req.Args, part, $"the L0 QEMU aborted in it ({known.Line}), known host issue [{known.ErratumId}]") is { } again)
             {
                 Note($"booting L1 again without {part![(L0Abort.VmexitPart.Length)..]} (--leave-out): the cases before it are measured again");
                 return await RunAsync(req with { Args = again }, output, error, cancel, progress);
