@@ -39,6 +39,23 @@ apic_eoi:
         wrmsr
         ret
 
+; void apic_eoi_x2apic(void), apic_eoi_xapic(void): the EOI of one mode, for a handler
+; chosen once for that mode (tests/ipi installs one per mode): apic_eoi's mode code
+; without the jump through the pointer.
+global apic_eoi_x2apic
+apic_eoi_x2apic:
+        mov ecx, X2APIC_EOI_MSR
+        xor eax, eax
+        xor edx, edx
+        wrmsr
+        ret
+
+global apic_eoi_xapic
+apic_eoi_xapic:
+        mov rax, [rel apic_xapic_base]
+        mov dword [rax + XAPIC_EOI], 0
+        ret
+
 ; void apic_send_ipi(uint32 destination, uint32 icrLow): the ICR write that sends,
 ; without waiting for delivery status. xAPIC: ICR_HIGH then ICR_LOW (the caller keeps
 ; interrupts off between them if a handler may send too); x2APIC: one WRMSR, after

@@ -5,15 +5,15 @@
 ; call's target is the handler itself: LeanIdt patches the rel32 of that CALL when it
 ; installs a handler, so there is no table lookup and no indirect call on the way.
 ;
-; The light entries save less: only rax, rcx, rdx, rsi and rdi, the registers the handler
-; they call may write. Their CALL is fixed at link time to lean_light_handler_N, which a
-; kernel exports from C# ([UnmanagedCallersOnly(EntryPoint = "lean_light_handler_N")]);
-; `imagetool check` fails the image if such a handler, or anything it calls, writes r8 to
-; r11. Without one, the weak default of lean_light_default.asm saves those itself.
+; The light entries save less: only rax, rcx, rdx, the registers the handler they call may
+; write (an EOI's WRMSR needs all three). Their CALL is fixed at link time to
+; lean_light_handler_N, which a kernel exports from C# ([RuntimeExport("lean_light_handler_N")]);
+; `imagetool check` fails the image if such a handler, or anything it calls, writes rsi, rdi
+; or r8 to r11. Without one, the weak default of lean_light_default.asm saves those itself.
 ;
 ; Stack: the CPU aligns RSP to 16 before pushing its five words (SDM vol. 3A 6.14.2),
 ; so RSP is 8 mod 16 after them; nine pushes make it 0 mod 16 at the CALL, as SysV
-; asks; five pushes do the same for a light entry. Only vectors without an error code
+; asks; three pushes do the same for a light entry. Only vectors without an error code
 ; (external interrupts) may use an entry.
 
 %include "layout.inc"
@@ -86,20 +86,16 @@ LEAN_ENTRY n
 %assign n n + 1
 %endrep
 
-; The five registers a light entry saves; LIGHT_SAVED counts them (odd, like nine, so the
+; The three registers a light entry saves; LIGHT_SAVED counts them (odd, like nine, so the
 ; CALL stays 16-byte aligned).
-%define LIGHT_SAVED 5
+%define LIGHT_SAVED 3
 %macro SAVE_LIGHT 0
         push rax
         push rcx
         push rdx
-        push rsi
-        push rdi
 %endmacro
 
 %macro RESTORE_LIGHT 0
-        pop rdi
-        pop rsi
         pop rdx
         pop rcx
         pop rax

@@ -1,6 +1,6 @@
 ; The light lean entries' handlers for a kernel that exports none (lean_entry.asm): weak,
 ; so a C# handler exported under the same name takes its place when the kernel is linked.
-; A light entry saves only rax, rcx, rdx, rsi and rdi, so this default saves r8 to r11
+; A light entry saves only rax, rcx and rdx, so this default saves rsi, rdi and r8 to r11
 ; itself before it reports that the entry ran without a handler.
 
 %include "layout.inc"
@@ -13,17 +13,21 @@ extern lean_entry_unset
 %macro LIGHT_DEFAULT 1
 global lean_light_handler_%1:function weak
 lean_light_handler_%1:
+        push rsi
+        push rdi
         push r8
         push r9
         push r10
         push r11
-        sub rsp, 8                      ; four pushes leave RSP 8 mod 16; the CALL wants 0
+        sub rsp, 8                      ; six pushes leave RSP 8 mod 16; the CALL wants 0
         call lean_entry_unset
         add rsp, 8
         pop r11
         pop r10
         pop r9
         pop r8
+        pop rdi
+        pop rsi
         ret
 %endmacro
 

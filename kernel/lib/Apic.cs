@@ -235,9 +235,21 @@ namespace Kernel
         /// </summary>
         public static void Eoi() => apic_eoi();
 
+        /// <summary>
+        /// EOI for a handler installed for x2APIC mode alone (<see cref="EoiXApic"/> for xAPIC):
+        /// the WRMSR without <see cref="Eoi"/>'s jump through the mode pointer.
+        /// </summary>
+        public static void EoiX2Apic() => apic_eoi_x2apic();
+        /// <summary>EOI for a handler installed for xAPIC mode alone: the MMIO store.</summary>
+        public static void EoiXApic() => apic_eoi_xapic();
+
         // RuntimeImport: a plain CALL, without the GC poll ilc puts after a P/Invoke.
         [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_eoi")]
         private static extern void apic_eoi();
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_eoi_x2apic")]
+        private static extern void apic_eoi_x2apic();
+        [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_eoi_xapic")]
+        private static extern void apic_eoi_xapic();
         [MethodImpl(MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "apic_send_ipi")]
         private static extern void apic_send_ipi(uint destination, uint icrLow);
         [DllImport("*"), SuppressGCTransition] private static extern void apic_entries_select(int x2apic, ulong xapicBase);

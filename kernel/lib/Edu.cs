@@ -93,6 +93,13 @@ namespace Kernel
         public static void Raise(uint value) => Write(InterruptRaise, value);
         public static void Acknowledge(uint value) => Write(InterruptAcknowledge, value);
 
+        /// <summary>
+        /// The acknowledge register, for a handler that may write only rax, rcx and rdx (a light
+        /// lean entry's, <see cref="LeanIdt.InstallLight"/>): a 32-bit store through it is the MMIO
+        /// write <see cref="Acknowledge"/> makes, without its call's argument registers.
+        /// </summary>
+        public static uint* AcknowledgeRegister => (uint*)(Mmio + InterruptAcknowledge);
+
         /// <summary>MSI to <paramref name="apicId"/> (physical, fixed, edge) on <paramref name="vector"/>, enabled.</summary>
         public static void ProgramMsi(uint apicId, int vector) => Msi.Program(Bdf, MsiCap, apicId, vector);
         public static void DisableMsi() => Msi.Disable(Bdf, MsiCap);

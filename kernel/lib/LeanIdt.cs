@@ -24,7 +24,11 @@ namespace Kernel
 
         private const int MaxEntries = 8;   // LEAN_ENTRIES in boot/lean_entry.asm
         /// <summary>Light entries (boot/lean_entry.asm); entry N calls the handler exported as <c>lean_light_handler_N</c>.</summary>
-        public const int LightEntries = 2;
+        public const int LightEntries = 4;
+        /// <summary>The light entries a test kernel exports handlers for: 0 to this less one.</summary>
+        public const int KernelLightEntries = 3;
+        /// <summary>The light entry of <see cref="IpiPingPong"/>'s handler, which every kernel links.</summary>
+        public const int IpiPingPongLightEntry = 3;
         private struct Owners { public fixed int Vector[MaxEntries]; }
         private static Owners s_owner;      // vector + 1 per entry; 0 = free
         private struct LightOwners { public fixed int Vector[LightEntries]; }
@@ -64,10 +68,12 @@ namespace Kernel
 
         /// <summary>
         /// Points <paramref name="vector"/>'s gate at light entry <paramref name="entry"/>, which
-        /// saves only rax, rcx, rdx, rsi and rdi and calls the kernel's handler exported as
-        /// <c>[UnmanagedCallersOnly(EntryPoint = "lean_light_handler_N")]</c>, N the entry: the
-        /// CALL is linked, not patched, so `imagetool check` proves at build time that the handler
-        /// and everything it calls write none of r8 to r11. A kernel without that handler gets a
+        /// saves only rax, rcx and rdx and calls the kernel's handler exported as
+        /// <c>[RuntimeExport("lean_light_handler_N")]</c>, N the entry: the CALL is linked, not
+        /// patched, so `imagetool check` proves at build time that the handler and everything it
+        /// calls write none of rsi, rdi, r8 to r11. RuntimeExport, not UnmanagedCallersOnly: the
+        /// latter's reverse-P/Invoke frame writes rdi, and this runtime (no GC, no thread to
+        /// suspend) has nothing for that bracket to do. A kernel without that handler gets a
         /// default that reports the missing handler. False for a vector that raises an error code
         /// or an entry that does not exist.
         /// </summary>

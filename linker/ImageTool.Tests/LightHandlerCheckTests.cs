@@ -2,7 +2,7 @@ namespace ImageTool.Tests;
 
 /// <summary>
 /// `imagetool check` on a light lean handler (lean_light_handler_N), whose entry saves only rax,
-/// rcx, rdx, rsi and rdi: hand-written code that writes r8 to r11 directly, through a call, or
+/// rcx and rdx: hand-written code that writes rsi, rdi or r8 to r11 directly, through a call, or
 /// calls through a register fails; code that writes only the saved registers passes.
 /// </summary>
 public class LightHandlerCheckTests
@@ -18,8 +18,8 @@ public class LightHandlerCheckTests
     [Fact]
     public void AHandlerThatWritesOnlySavedOrCalleeSavedRegistersPasses()
     {
-        // push rbx; xor rax,rax; xor rcx,rcx; lea rdi,[rsp+8]; pop rbx; ret
-        var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("53 48 31 C0 48 31 C9 48 8D 7C 24 08 5B C3"))
+        // push rbx; xor rax,rax; xor rcx,rcx; lea rdx,[rsp+8]; pop rbx; ret
+        var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("53 48 31 C0 48 31 C9 48 8D 54 24 08 5B C3"))
             .Symbol("lean_light_handler_0", 0).PvhNote());
 
         Assert.Equal(0, exitCode);
@@ -35,6 +35,16 @@ public class LightHandlerCheckTests
         Assert.Equal(1, exitCode);
         Assert.Contains("1 problem(s) in light lean handlers", output);
         Assert.Contains("lean_light_handler_0: writes r8 at 0x100000 (lean_light_handler_0+0x0: mov r8,rax), which a light entry does not save", output);
+    }
+
+    [Fact]
+    public void WritingRdiFailsToo()
+    {
+        // lea rdi,[rsp+8]; ret: what an [UnmanagedCallersOnly] handler's reverse-P/Invoke frame does
+        var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("48 8D 7C 24 08 C3")).Symbol("lean_light_handler_0", 0).PvhNote());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("lean_light_handler_0: writes rdi at 0x100000 (lean_light_handler_0+0x0: lea rdi,[rsp+8]), which a light entry does not save", output);
     }
 
     [Fact]

@@ -92,10 +92,10 @@ internal static unsafe class TestKernel
         Report.Check(Apic.Init(x2apic ? ApicMode.X2Apic : ApicMode.XApic), "ipi.apic_mode_set");
         Report.Check(Apic.InitOtherCpus(), "ipi.target_apic_ready", "a target CPU could not put its APIC into the requested mode");
         // The timed C# path takes a light lean entry (kernel/lib/LeanIdt.cs), which saves only
-        // the registers OnIpiLean writes; the general dispatcher's handler stays for the last
+        // the registers its handler for the mode (OnIpiX2Apic, OnIpiXApic) writes; the general dispatcher's handler stays for the last
         // wake-up, after the gate is restored.
         Idt.Set(Vector, &OnIpi);
-        if (!Report.Check(LeanIdt.InstallLight(Vector, LightEntry), "ipi.lean_entry_installed")) return;
+        if (!Report.Check(LeanIdt.InstallLight(Vector, x2apic ? LightEntryX2Apic : LightEntryXApic), "ipi.lean_entry_installed")) return;
 
         uint destination = self ? 0 : broadcast ? 0 : Smp.ApicIdOf(1);
         uint shorthand = self ? ApicRegisters.IcrSelf : broadcast ? ApicRegisters.IcrAllExcludingSelf : ApicRegisters.IcrNoShorthand;
@@ -160,18 +160,30 @@ internal static unsafe class TestKernel
         Report.Check(ok, "ipi.all_round_trips_completed");
     }
 
-    /// <summary>The light lean entry whose handler is <see cref="OnIpiLean"/> (its EntryPoint names it).</summary>
-    private const int LightEntry = 0;
+    /// <summary>The light lean entries whose handlers are <see cref="OnIpiX2Apic"/> and <see cref="OnIpiXApic"/> (their export names say so).</summary>
+    private const int LightEntryX2Apic = 0, LightEntryXApic = 1;
 
-    /// <summary>
-    /// The timed path's handler, called straight from light entry 0, which saves only rax, rcx,
-    /// rdx, rsi and rdi: `imagetool check` fails the build if this code, or what it calls, writes another.
-    /// </summary>
-    [UnmanagedCallersOnly(EntryPoint = "lean_light_handler_0")]
-    private static void OnIpiLean()
+    // The timed path's handlers, one per APIC mode (chosen once, at install, so the EOI is a
+    // direct call), each called straight from its light entry, which saves only rax, rcx and rdx:
+    // `imagetool check` fails the build if this code, or what it calls, writes another register.
+    // RuntimeExport rather than UnmanagedCallersOnly: the same exported symbol without the
+    // reverse-P/Invoke bracket (a frame and two calls of an empty RhpReversePInvoke), which this
+    // runtime, without a GC or threads to suspend, has nothing to do in.
+    // Acknowledge, then EOI, as boot/ipi.asm's handlers and kvm-unit-tests' on_cpu() handler
+    // do: the sender's next IPI is held in the IRR until this EOI, so every EOI but the last
+    // one's is still inside the timed batch.
+    [System.Runtime.RuntimeExport("lean_light_handler_0")]
+    private static void OnIpiX2Apic()
     {
-        Apic.Eoi();
         System.Threading.Interlocked.ExchangeAdd(ref Ack.Count, 1);
+        Apic.EoiX2Apic();
+    }
+
+    [System.Runtime.RuntimeExport("lean_light_handler_1")]
+    private static void OnIpiXApic()
+    {
+        System.Threading.Interlocked.ExchangeAdd(ref Ack.Count, 1);
+        Apic.EoiXApic();
     }
 
     private static void OnIpi(InterruptFrame* frame)

@@ -38,7 +38,7 @@ public static class CheckReportWriter
         if (report.LightHandlerProblems is { Count: > 0 } light)
         {
             output.WriteLine(
-                $"  {light.Count} problem(s) in light lean handlers, whose entry saves only rax, rcx, rdx, rsi and rdi " +
+                $"  {light.Count} problem(s) in light lean handlers, whose entry saves only rax, rcx and rdx " +
                 "(write no other caller-saved register, or install the handler with LeanIdt.Install, whose entry saves all nine):");
             foreach (var line in light)
             {

@@ -3,18 +3,18 @@ using Iced.Intel;
 namespace ImageTool;
 
 /// <summary>
-/// The light lean entries (kernel/boot/lean_entry.asm) save only rax, rcx, rdx, rsi and rdi
-/// before they call their fixed handler, <c>lean_light_handler_N</c>. Such a handler, and
-/// everything it reaches, must therefore not write the other caller-saved registers (r8 to
-/// r11) at all; the callee-saved ones the SysV ABI makes every function restore. A weak
+/// The light lean entries (kernel/boot/lean_entry.asm) save only rax, rcx and rdx before they
+/// call their fixed handler, <c>lean_light_handler_N</c>. Such a handler, and everything it
+/// reaches, must therefore not write the other caller-saved registers (rsi, rdi, r8 to r11) at
+/// all; the callee-saved ones the SysV ABI makes every function restore. A weak
 /// <c>lean_light_handler_N</c> is the boot code's default (lean_light_default.asm), which
-/// saves r8 to r11 itself, so only a kernel's own (global) handler is checked.
+/// saves those six itself, so only a kernel's own (global) handler is checked.
 /// </summary>
 public static class LightHandlerCheck
 {
     public const string Prefix = "lean_light_handler_";
 
-    static readonly Register[] NotSaved = [Register.R8, Register.R9, Register.R10, Register.R11];
+    static readonly Register[] NotSaved = [Register.RSI, Register.RDI, Register.R8, Register.R9, Register.R10, Register.R11];
 
     /// <summary>One line per problem: the handler, the register or branch, and where.</summary>
     public static IReadOnlyList<string> Run(ElfImage image, IReadOnlyList<FunctionSymbol> functions)
