@@ -58,7 +58,7 @@ public class ColumnApicvTests
         var without = IpiFakes.Column(ApicMode.XApic, false, 100, 110);
         var with = IpiFakes.Column(ApicMode.XApic, true, 80, 90) with { Contradicted = "inhibited: PIT_REINJ during the timed batch (run 1)" };
         Assert.False(with.HasNumbers);
-        var r = IpiAnalysis.Reductions([without, with], "unicast", KvmModules.Amd).Single();
+        var r = IpiAnalysis.Reductions([without, with], IpiKind.Unicast, KvmModules.Amd).Single();
         Assert.Null(r.Percent);
         Assert.Contains("PIT_REINJ", r.NotAvailable);
     }

@@ -12,7 +12,7 @@ public class IpiAnalysisTests
     [Fact]
     public void APassingRunCountsWithItsMetricsAndExitsPerIpi()
     {
-        var run = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, exitsDuringBatch: 50, iters: 20), 3, Xapic, "spin", "unicast");
+        var run = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, exitsDuringBatch: 50, iters: 20), 3, Xapic, IpiTarget.Spin, IpiKind.Unicast);
 
         Assert.True(run.Used, run.Excluded);
         Assert.Equal(3, run.Index);
@@ -28,7 +28,7 @@ public class IpiAnalysisTests
     [Fact]
     public void CountersUnavailableLeaveExitsEmptyWithTheReason()
     {
-        var run = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, exitsDuringBatch: null), 1, Xapic, "spin", "unicast");
+        var run = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, exitsDuringBatch: null), 1, Xapic, IpiTarget.Spin, IpiKind.Unicast);
 
         Assert.True(run.Used);
         Assert.Null(run.ExitsPerIpi);
@@ -41,7 +41,7 @@ public class IpiAnalysisTests
     [Fact]
     public void FailedRunsAreExcludedWithTheirReason()
     {
-        var run = IpiAnalysis.ToRun(IpiFakes.Failed("no output for 60 s (timeout 60 s)"), 2, Xapic, "spin", "unicast");
+        var run = IpiAnalysis.ToRun(IpiFakes.Failed("no output for 60 s (timeout 60 s)"), 2, Xapic, IpiTarget.Spin, IpiKind.Unicast);
 
         Assert.False(run.Used);
         Assert.Equal("TIMEOUT: no output for 60 s (timeout 60 s)", run.Excluded);
@@ -50,8 +50,8 @@ public class IpiAnalysisTests
     [Fact]
     public void ARunOfTheWrongConfigurationIsExcluded()
     {
-        var wrongApic = IpiAnalysis.ToRun(IpiFakes.Run("x2apic", 6106, 5000), 1, Xapic, "spin", "unicast");
-        var wrongTarget = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, target: "halt"), 1, Xapic, "spin", "unicast");
+        var wrongApic = IpiAnalysis.ToRun(IpiFakes.Run("x2apic", 6106, 5000), 1, Xapic, IpiTarget.Spin, IpiKind.Unicast);
+        var wrongTarget = IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6106, 5000, target: "halt"), 1, Xapic, IpiTarget.Spin, IpiKind.Unicast);
 
         Assert.Equal("the guest ran ipi.apic=x2apic, not xapic", wrongApic.Excluded);
         Assert.Equal("the guest ran ipi.target=halt, not spin", wrongTarget.Excluded);
@@ -62,9 +62,9 @@ public class IpiAnalysisTests
     {
         var runs = new[]
         {
-            IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6000, 5000, 20), 1, Xapic, "spin", "unicast"),
-            IpiAnalysis.ToRun(IpiFakes.Failed("boom"), 2, Xapic, "spin", "unicast"),
-            IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6200, 5200, 60), 3, Xapic, "spin", "unicast"),
+            IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6000, 5000, 20), 1, Xapic, IpiTarget.Spin, IpiKind.Unicast),
+            IpiAnalysis.ToRun(IpiFakes.Failed("boom"), 2, Xapic, IpiTarget.Spin, IpiKind.Unicast),
+            IpiAnalysis.ToRun(IpiFakes.Run("xapic", 6200, 5200, 60), 3, Xapic, IpiTarget.Spin, IpiKind.Unicast),
         };
 
         var s = IpiAnalysis.ColumnStats(runs)!;

@@ -18,7 +18,7 @@ public class IpiColumnVerdictTests
     [Fact]
     public void TheDiagnosticFailsWhenThePitInhibitWasNotReported()
     {
-        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(true, Used("DISABLED")), diagnostic: true)?.Kind);
+        Assert.Equal(ColumnVerdictKind.Failed, IpiColumnVerdict.Judge(Column(true, Used("DISABLED")), diagnostic: true)?.Kind);
         Assert.Null(IpiColumnVerdict.Judge(Column(true, Used("PIT_REINJ")), diagnostic: true));
     }
 
@@ -26,8 +26,8 @@ public class IpiColumnVerdictTests
     public void AFailedRunFailsAndAnUnavailableColumnIsSkipped()
     {
         var failed = new IpiRun { Index = 2, Outcome = Outcome.Fail, Used = false, Excluded = "FAIL: boot.cpus_online" };
-        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(false, Used(), failed), diagnostic: false)?.Kind);
-        Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true) with { Unavailable = "no AVIC" }, diagnostic: false)?.Kind);
+        Assert.Equal(ColumnVerdictKind.Failed, IpiColumnVerdict.Judge(Column(false, Used(), failed), diagnostic: false)?.Kind);
+        Assert.Equal(ColumnVerdictKind.Skipped, IpiColumnVerdict.Judge(Column(true) with { Unavailable = "no AVIC" }, diagnostic: false)?.Kind);
     }
 
     static IpiRun KnownIssue(params string[] inhibits) => Used(inhibits) with
@@ -40,14 +40,14 @@ public class IpiColumnVerdictTests
     {
         Assert.Null(IpiColumnVerdict.Judge(Column(false, Used(), KnownIssue()), diagnostic: false));
         var onlyKnown = IpiColumnVerdict.Judge(Column(false, KnownIssue()), diagnostic: false);
-        Assert.Equal("skipped", onlyKnown?.Kind);
+        Assert.Equal(ColumnVerdictKind.Skipped, onlyKnown?.Kind);
         Assert.Contains("l1-tcg-reentered-interrupt", onlyKnown?.Why);
     }
 
     [Fact]
     public void TheDiagnosticStillJudgesTheInhibitOfARunWithAKnownHostIssue()
     {
-        Assert.Equal("failure", IpiColumnVerdict.Judge(Column(true, KnownIssue("DISABLED")), diagnostic: true)?.Kind);
-        Assert.Equal("skipped", IpiColumnVerdict.Judge(Column(true, KnownIssue("PIT_REINJ")), diagnostic: true)?.Kind);
+        Assert.Equal(ColumnVerdictKind.Failed, IpiColumnVerdict.Judge(Column(true, KnownIssue("DISABLED")), diagnostic: true)?.Kind);
+        Assert.Equal(ColumnVerdictKind.Skipped, IpiColumnVerdict.Judge(Column(true, KnownIssue("PIT_REINJ")), diagnostic: true)?.Kind);
     }
 }

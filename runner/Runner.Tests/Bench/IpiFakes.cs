@@ -64,7 +64,7 @@ static class IpiFakes
     public static IpiColumnResult Column(ApicMode apic, bool ipiv, params long[] csharp)
     {
         var col = new IpiColumn(apic, ipiv, Want.Any);
-        var runs = csharp.Select((c, i) => IpiAnalysis.ToRun(Run(apic.Arg(), c, c * 9 / 10), i + 1, col, "spin", "unicast")).ToList();
+        var runs = csharp.Select((c, i) => IpiAnalysis.ToRun(Run(apic.Arg(), c, c * 9 / 10), i + 1, col, IpiTarget.Spin, IpiKind.Unicast)).ToList();
         return new IpiColumnResult
         {
             Key = col.Key, Label = col.Label, Apic = apic.Arg(), Ipiv = ipiv,

@@ -73,7 +73,7 @@ public class IpiJsonAndCompareTests
     public void CompareRefusesDifferentExperiments()
     {
         var a = Sample();
-        var b = Sample() with { Settings = Sample().Settings with { Target = "halt" } };
+        var b = Sample() with { Settings = Sample().Settings with { Target = IpiTarget.Halt } };
 
         var e = Assert.Throws<UserErrorException>(() => IpiCompare.Compare(a, b));
         Assert.Equal("the files measured different experiments (target: A spin, B halt): compare runs of the same --kind, --halt and --cpus", e.Message);

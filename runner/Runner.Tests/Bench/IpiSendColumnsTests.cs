@@ -112,7 +112,7 @@ public class IpiSendColumnsTests
             IpiFakes.Column(ApicMode.XApic, true, 8000, 8100, 8050) with { Send = IpiSend.Pv, Key = "xapic/pv/w-ipiv" },
         };
 
-        var r = IpiAnalysis.Reductions(columns, "unicast", KvmModules.Intel);
+        var r = IpiAnalysis.Reductions(columns, IpiKind.Unicast, KvmModules.Intel);
 
         Assert.Equal(2, r.Count);
         Assert.Equal((4713.0 - 6059) / 6059 * 100, r.Single(x => x.Send == IpiSend.Icr).Percent!.Value, 1e-9);
@@ -123,7 +123,7 @@ public class IpiSendColumnsTests
     public void AFileFromBeforeSendReadsAsPvColumns()
     {
         // Hand-written: the shape `runner ipi --kind pv --json` wrote before --send (kind pv, keys without pv/).
-        var old = IpiFakes.Report(2, IpiFakes.Column(ApicMode.X2Apic, false, 9000, 9100)) with { Settings = new IpiSettings { Runs = 2, Cpus = 2, Kind = "pv" } };
+        var old = IpiFakes.Report(2, IpiFakes.Column(ApicMode.X2Apic, false, 9000, 9100)) with { Settings = new IpiSettings { Runs = 2, Cpus = 2, Kind = IpiKind.Pv } };
         using var t = new TempDir();
         var path = Path.Combine(t.Path, "old.json");
         File.WriteAllText(path, JsonFiles.Serialize(old).Replace("\"sends\": [\n      \"icr\"\n    ],", "").Replace("\"send\": \"icr\",", ""));
@@ -136,7 +136,7 @@ public class IpiSendColumnsTests
         var r = IpiCompare.Compare(back, now);
 
         Assert.DoesNotContain("\"sends\"", File.ReadAllText(path));
-        Assert.Equal("unicast", back.Settings.Kind);
+        Assert.Equal(IpiKind.Unicast, back.Settings.Kind);
         Assert.Equal([IpiSend.Pv], back.Settings.Sends);
         Assert.Equal("x2APIC PV w/o IPIv", back.Columns[0].Label);
         Assert.Null(r.Rows.Single(x => x.Key == "x2apic/pv/wo-ipiv").Missing);
@@ -178,8 +178,8 @@ public class IpiSendColumnsTests
         Assert.Equal(IpiSend.Pv, pv.Send);
         Assert.Single(pv.Runs);
         Assert.Null(pv.Stats);
-        var verdict = IpiColumnVerdict.Judge(pv, false)!.Value;
-        Assert.Equal("skipped", verdict.Kind);
+        var verdict = IpiColumnVerdict.Judge(pv, false)!;
+        Assert.Equal(ColumnVerdictKind.Skipped, verdict.Kind);
         Assert.Equal("the guest could not measure on this host: run 1: all 1 checks skipped: ipi.pv_offered: CPUID 0x40000001 bit 11 (KVM_FEATURE_PV_SEND_IPI) is clear or this is not a KVM guest", verdict.Why);
         Assert.Equal(3, o.Columns[0].Stats!.RunsUsed);
         Assert.Contains(o.Notes, n => n.StartsWith("x2APIC PV w/o IPIv: 2 of 3 runs not booted: run 1 showed what this host does with the hypercall (SKIP: "));
@@ -199,10 +199,10 @@ public class IpiSendColumnsTests
 
         Assert.Equal([IpiSend.Icr], Parse().Sends);
         Assert.Equal([IpiSend.Icr, IpiSend.Pv], Parse("--send", "icr,pv").Sends);
-        Assert.Equal("unicast", Parse("--send", "icr,pv").IcrKind);
+        Assert.Equal(IpiKind.Unicast, Parse("--send", "icr,pv").IcrKind);
         var legacy = Parse("--kind", "pv");
         Assert.Equal([IpiSend.Pv], legacy.Sends);
-        Assert.Equal("unicast", legacy.IcrKind);
+        Assert.Equal(IpiKind.Unicast, legacy.IcrKind);
         Assert.Null(legacy.Validate());
         Assert.Equal([IpiSend.Pv, IpiSend.Icr], Parse("--send", "pv,icr").Sends);
     }

@@ -72,7 +72,7 @@ public class IpiTableTests
     public void FailedRunsAreMarkedInTheirRowAndLeftOutOfTheStatistics()
     {
         var col = IpiFakes.Column(ApicMode.XApic, false, 6000, 6100);
-        var failed = IpiAnalysis.ToRun(IpiFakes.Failed("no output for 60 s"), 3, new IpiColumn(ApicMode.XApic, false, Runner.Host.Want.Any), "spin", "unicast");
+        var failed = IpiAnalysis.ToRun(IpiFakes.Failed("no output for 60 s"), 3, new IpiColumn(ApicMode.XApic, false, Runner.Host.Want.Any), IpiTarget.Spin, IpiKind.Unicast);
         col = col with { Runs = [.. col.Runs, failed] };
         col = col with { Stats = IpiAnalysis.ColumnStats(col.Runs) };
 
@@ -86,7 +86,7 @@ public class IpiTableTests
     [Fact]
     public void AColumnWhoseRunsAllFailedSaysWhy()
     {
-        var failed = IpiAnalysis.ToRun(IpiFakes.Failed("KVM internal error"), 1, new IpiColumn(ApicMode.XApic, false, Runner.Host.Want.Any), "spin", "unicast");
+        var failed = IpiAnalysis.ToRun(IpiFakes.Failed("KVM internal error"), 1, new IpiColumn(ApicMode.XApic, false, Runner.Host.Want.Any), IpiTarget.Spin, IpiKind.Unicast);
         var col = IpiFakes.Unavailable(ApicMode.XApic, false, "x") with { Unavailable = null, Runs = [failed], Stats = null };
 
         var t = IpiTable.CSharp(IpiFakes.Report(1, col));

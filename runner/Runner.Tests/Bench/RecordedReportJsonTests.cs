@@ -61,6 +61,7 @@ public class RecordedReportJsonTests
     /// </summary>
     [Theory]
     [InlineData("ipi", "ipi-kvm-pvm-both-5runs.json")]
+    [InlineData("ipi", "ipi-kvm-pvm-send-icr-pv-halt-2runs.json")]
     [InlineData("vmexit", "kvm-pvm-hang.json")]
     [InlineData("wakeup", "kvm-pvm.json")]
     [InlineData("pveoi", "kvm-pvm-timer.json")]

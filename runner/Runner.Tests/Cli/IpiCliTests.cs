@@ -47,6 +47,8 @@ public class IpiCliTests
     [InlineData("give --apicv or --no-apicv, not both", "--apicv", "--no-apicv")]
     [InlineData("--iters must be auto or 1 to 100000, not '0'", "--iters", "0")]
     [InlineData("--runs expects a whole number from 1 to 1000, got '0'", "--runs", "0")]
+    [InlineData("Argument 'multicast' not recognized. Must be one of: 'unicast' 'self' 'broadcast' 'pv'", "--kind", "multicast")]
+    [InlineData("--send must be icr, pv or icr,pv, not 'icr,mmio'", "--send", "icr,mmio")]
     public async Task BadOptionsAreOneLine(string expected, params string[] args)
     {
         var (code, err) = await Run(["ipi", .. args]);
@@ -85,7 +87,7 @@ public class IpiCliTests
         Assert.Equal([ApicMode.XApic, ApicMode.X2Apic], r.Modes);
         Assert.Equal([false, true], r.Ipiv);
         Assert.Equal(Want.Any, r.Apicv);
-        Assert.Equal("unicast", r.Kind);
+        Assert.Equal(IpiKind.Unicast, r.Kind);
         Assert.False(r.Halt);
         Assert.Equal(20, r.Runs);
         Assert.Equal(2, r.Cpus);
@@ -104,7 +106,7 @@ public class IpiCliTests
         Assert.Equal([ApicMode.X2Apic], r.Modes);
         Assert.Equal([false], r.Ipiv);
         Assert.Equal(Want.Off, r.Apicv);
-        Assert.Equal("self", r.Kind);
+        Assert.Equal(IpiKind.Self, r.Kind);
         Assert.Equal(300, r.Iterations);
         Assert.Equal(3, r.Runs);
         Assert.Equal(1, r.Cpus);

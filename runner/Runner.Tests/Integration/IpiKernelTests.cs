@@ -38,7 +38,7 @@ public class IpiKernelTests
         var entry = new TestEntry { Name = "ipi", File = "ipi", Smp = 2, Append = args, Accel = AccelMode.Kvm, Timeout = TimeSpan.FromSeconds(60) };
 
         var r = await TestExecutor.RunAsync(entry, settings, logName: "ipi_integration");
-        var run = IpiAnalysis.ToRun(r, 1, column, "spin", "unicast");
+        var run = IpiAnalysis.ToRun(r, 1, column, IpiTarget.Spin, IpiKind.Unicast);
 
         Assert.Equal(Outcome.Pass, r.Outcome);
         Assert.True(run.Used, run.Excluded);

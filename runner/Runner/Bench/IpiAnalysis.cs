@@ -29,7 +29,7 @@ public static class IpiAnalysis
     /// infos): a run of the wrong configuration must not slip into a column.
     /// </summary>
     /// <param name="kind">The kind the ICR columns send; a PV column's guest reports pv.</param>
-    public static IpiRun ToRun(TestRunResult r, int index, IpiColumn column, string target, string kind)
+    public static IpiRun ToRun(TestRunResult r, int index, IpiColumn column, IpiTarget target, IpiKind kind)
     {
         kind = IpiPlan.KindOf(column, kind);
         var metrics = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -58,8 +58,8 @@ public static class IpiAnalysis
             excluded = $"no {CyclesAvg} metric in the guest's report";
         else
             excluded = Mismatch(infos, "ipi.apic", column.Apic.Arg())
-                       ?? Mismatch(infos, "ipi.kind", kind)
-                       ?? Mismatch(infos, "ipi.target", kind == "self" ? "self" : target);
+                       ?? Mismatch(infos, "ipi.kind", kind.Arg())
+                       ?? Mismatch(infos, "ipi.target", (kind == IpiKind.Self ? IpiTarget.Self : target).Arg());
 
         return new IpiRun
         {
@@ -143,12 +143,12 @@ public static class IpiAnalysis
     /// the patch computes "%Reduction" (negative: IPIv needs fewer cycles), with Welch's test on the runs.
     /// </summary>
     /// <param name="kind">The IPI kind the ICR columns send; a kind IPIv cannot act on on this backend (pv always) gets no %Reduction, only the reason.</param>
-    public static IReadOnlyList<IpiReduction> Reductions(IReadOnlyList<IpiColumnResult> columns, string kind = "unicast", string backend = "")
+    public static IReadOnlyList<IpiReduction> Reductions(IReadOnlyList<IpiColumnResult> columns, IpiKind kind = IpiKind.Unicast, string backend = "")
     {
         var result = new List<IpiReduction>();
         foreach (var (apic, send) in columns.Select(c => (c.Apic, c.Send)).Distinct())
         {
-            var notApplicable = IpivApplicability.WhyNot(send == IpiSend.Pv ? "pv" : kind, backend);
+            var notApplicable = IpivApplicability.WhyNot(send == IpiSend.Pv ? IpiKind.Pv : kind, backend);
             var without = columns.FirstOrDefault(c => c.Apic == apic && c.Send == send && !c.Ipiv);
             var with = columns.FirstOrDefault(c => c.Apic == apic && c.Send == send && c.Ipiv);
             string? why = (without, with) switch

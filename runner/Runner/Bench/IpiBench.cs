@@ -7,9 +7,9 @@ namespace Runner.Bench;
 public sealed record IpiPlan
 {
     public required IReadOnlyList<IpiColumn> Columns { get; init; }
-    public string Target { get; init; } = "spin";
+    public IpiTarget Target { get; init; } = IpiTarget.Spin;
     /// <summary>The kind the ICR columns send; PV columns send unicast through the hypercall.</summary>
-    public string Kind { get; init; } = "unicast";
+    public IpiKind Kind { get; init; } = IpiKind.Unicast;
     public int Runs { get; init; } = 20;
     /// <summary>Null: choose by a calibration boot (--iters auto).</summary>
     public int? Iterations { get; init; }
@@ -22,14 +22,14 @@ public sealed record IpiPlan
     public double BudgetSeconds { get; init; } = 0.4;
 
     /// <summary>The guest's kind= for a column: the ICR columns' kind, or pv for the hypercall's.</summary>
-    public static string KindOf(IpiColumn column, string icrKind) => column.Send == IpiSend.Pv ? "pv" : icrKind;
+    public static IpiKind KindOf(IpiColumn column, IpiKind icrKind) => column.Send == IpiSend.Pv ? IpiKind.Pv : icrKind;
 
     /// <summary>The guest command line (after the runner's own cpus=N) for one run.</summary>
     public IReadOnlyList<string> GuestArgs(IpiColumn column, int iterations, int warmup) =>
     [
         $"apic={column.Apic.Arg()}",
-        $"target={Target}",
-        $"kind={KindOf(column, Kind)}",
+        $"target={Target.Arg()}",
+        $"kind={KindOf(column, Kind).Arg()}",
         $"iters={iterations}",
         $"warmup={warmup}",
         "sync=1",
@@ -126,7 +126,7 @@ public sealed class IpiBench
                     Label = column.Label,
                     Apic = column.Apic.Arg(),
                     Ipiv = column.Ipiv,
-                    Apicv = column.Apicv.ToText(),
+                    Apicv = column.Apicv,
                     Send = column.Send,
                     VerifiedState = state.Detail,
                     VerifiedParameters = state.Parameters,
@@ -166,7 +166,7 @@ public sealed class IpiBench
         Label = column.Label,
         Apic = column.Apic.Arg(),
         Ipiv = column.Ipiv,
-        Apicv = column.Apicv.ToText(),
+        Apicv = column.Apicv,
         Send = column.Send,
         Unavailable = reason,
     };

@@ -1,3 +1,4 @@
+using Runner.Host;
 using Runner.Protocol;
 
 namespace Runner.Bench;
@@ -14,20 +15,30 @@ namespace Runner.Bench;
 /// </summary>
 public static class IpiColumnVerdict
 {
-    /// <summary>Null: passed; else ("skipped"|"failure", why).</summary>
-    public static (string Kind, string Why)? Judge(IpiColumnResult c, bool diagnostic)
+    /// <summary>Null: passed; else skipped or failed, and why.</summary>
+    public static ColumnJudgement? Judge(IpiColumnResult c, bool diagnostic)
     {
-        if (c.Unavailable is { } why) return ("skipped", why);
-        if (c.Runs.Count == 0) return ("failure", "no run finished");
+        if (c.Unavailable is { } why) return ColumnJudgement.Skipped(why);
+        if (c.Runs.Count == 0) return ColumnJudgement.Failed("no run finished");
         if (c.Runs.All(r => r.Outcome == Outcome.Skip))
-            return ("skipped", $"the guest could not measure on this host: run {c.Runs[0].Index}: {c.Runs[0].Reason}");
+            return ColumnJudgement.Skipped($"the guest could not measure on this host: run {c.Runs[0].Index}: {c.Runs[0].Reason}");
         var failed = c.Runs.Where(r => !r.Used && r.Outcome != Outcome.XFail).ToList();
-        if (failed.Count > 0) return ("failure", $"{failed.Count} of {c.Runs.Count} runs failed; first: run {failed[0].Index}: {failed[0].Excluded}");
-        bool needsApicv = c.Ipiv || c.Apicv == "on";
+        if (failed.Count > 0) return ColumnJudgement.Failed($"{failed.Count} of {c.Runs.Count} runs failed; first: run {failed[0].Index}: {failed[0].Excluded}");
+        bool needsApicv = c.Ipiv || c.Apicv == Want.On;
         if (diagnostic && needsApicv && c.Runs.Any(r => r.Apicv?.Inhibits.Contains("PIT_REINJ") != true))
-            return ("failure", $"--keep-pit gave the VM a reinjecting PIT, yet the in-VM check did not report PIT_REINJ: {c.InVm}");
+            return ColumnJudgement.Failed($"--keep-pit gave the VM a reinjecting PIT, yet the in-VM check did not report PIT_REINJ: {c.InVm}");
         if (c.Runs.All(r => !r.Used))
-            return ("skipped", $"every run hit a known host issue, so none gives figures; first: run {c.Runs[0].Index}: {c.Runs[0].Excluded}");
+            return ColumnJudgement.Skipped($"every run hit a known host issue, so none gives figures; first: run {c.Runs[0].Index}: {c.Runs[0].Excluded}");
         return null;
     }
+}
+
+/// <summary>How a column that did not pass ends as a test: skipped (the host cannot give it) or failed.</summary>
+public enum ColumnVerdictKind { Skipped, Failed }
+
+/// <summary>A column that did not pass, and why.</summary>
+public sealed record ColumnJudgement(ColumnVerdictKind Kind, string Why)
+{
+    public static ColumnJudgement Skipped(string why) => new(ColumnVerdictKind.Skipped, why);
+    public static ColumnJudgement Failed(string why) => new(ColumnVerdictKind.Failed, why);
 }

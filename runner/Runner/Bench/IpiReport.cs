@@ -64,10 +64,10 @@ public sealed record IpiSettings
     public IReadOnlyList<string> ApicModes { get; init; } = [];
     /// <summary>The IPIv states measured: false (w/o), true (w/).</summary>
     public IReadOnlyList<bool> Ipiv { get; init; } = [];
-    public string Apicv { get; init; } = "any";
-    public string Target { get; init; } = "spin";
+    public Host.Want Apicv { get; init; } = Host.Want.Any;
+    public IpiTarget Target { get; init; } = IpiTarget.Spin;
     /// <summary>The kind of IPI the ICR columns send.</summary>
-    public string Kind { get; init; } = "unicast";
+    public IpiKind Kind { get; init; } = IpiKind.Unicast;
     /// <summary>The ways of sending measured, each a set of columns (files before --send: the ICR, or pv under Kind).</summary>
     public IReadOnlyList<IpiSend> Sends { get; init; } = [IpiSend.Icr];
     public int Runs { get; init; }
@@ -88,7 +88,7 @@ public sealed record IpiColumnResult
     public required string Label { get; init; }
     public required string Apic { get; init; }
     public required bool Ipiv { get; init; }
-    public string Apicv { get; init; } = "any";
+    public Host.Want Apicv { get; init; } = Host.Want.Any;
     public IpiSend Send { get; init; } = IpiSend.Icr;
     /// <summary>Null when the column ran; else why it could not (no numbers then).</summary>
     public string? Unavailable { get; init; }

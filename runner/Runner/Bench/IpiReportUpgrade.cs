@@ -10,10 +10,10 @@ public static class IpiReportUpgrade
 {
     public static IpiReport Apply(IpiReport r)
     {
-        if (r.Settings.Kind != "pv") return r;
+        if (r.Settings.Kind != IpiKind.Pv) return r;
         return r with
         {
-            Settings = r.Settings with { Kind = "unicast", Sends = [IpiSend.Pv] },
+            Settings = r.Settings with { Kind = IpiKind.Unicast, Sends = [IpiSend.Pv] },
             Columns = r.Columns.Select(c => c.Send == IpiSend.Pv ? c : c with
             {
                 Send = IpiSend.Pv,

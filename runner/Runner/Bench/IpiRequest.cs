@@ -12,7 +12,7 @@ public sealed record IpiRequest
     public Want Apicv { get; init; } = Want.Any;
     public bool Halt { get; init; }
     /// <summary>As given with --kind: unicast, self, broadcast, or pv (the same as `--send pv`, kept for older command lines).</summary>
-    public string Kind { get; init; } = "unicast";
+    public IpiKind Kind { get; init; } = IpiKind.Unicast;
     /// <summary>As given with --send; null when not given (the ICR, or the hypercall for --kind pv).</summary>
     public IReadOnlyList<IpiSend>? Send { get; init; }
     public int Runs { get; init; } = 20;
@@ -28,25 +28,28 @@ public sealed record IpiRequest
     public bool KeepPit { get; init; }
 
     /// <summary>The ways of sending to measure, each a set of columns of the one table.</summary>
-    public IReadOnlyList<IpiSend> Sends => Send ?? (Kind == "pv" ? [IpiSend.Pv] : [IpiSend.Icr]);
+    public IReadOnlyList<IpiSend> Sends => Send ?? (Kind == IpiKind.Pv ? [IpiSend.Pv] : [IpiSend.Icr]);
 
     /// <summary>The kind of IPI the ICR columns send (pv sends unicast IPIs, through the hypercall).</summary>
-    public string IcrKind => Kind == "pv" ? "unicast" : Kind;
+    public IpiKind IcrKind => Kind == IpiKind.Pv ? IpiKind.Unicast : Kind;
+
+    /// <summary>What the target does while the IPI comes: itself for --kind self, else halted (--halt) or spinning.</summary>
+    public IpiTarget TargetVcpu => Kind == IpiKind.Self ? IpiTarget.Self : Halt ? IpiTarget.Halt : IpiTarget.Spin;
 
     /// <summary>Contradictions in what was asked, before anything boots; null when consistent.</summary>
     public string? Validate()
     {
-        if (Kind == "pv" && Send is not null)
+        if (Kind == IpiKind.Pv && Send is not null)
             return "--kind pv with --send: --kind pv is --send pv; give --send (e.g. --send icr,pv) with --kind unicast";
-        if (Sends.Contains(IpiSend.Pv) && Kind is "self" or "broadcast")
-            return $"--send pv with --kind {Kind}: the PV hypercall is measured as a unicast IPI to the second vCPU; drop --kind {Kind} or send with --send icr";
+        if (Sends.Contains(IpiSend.Pv) && Kind is IpiKind.Self or IpiKind.Broadcast)
+            return $"--send pv with --kind {Kind.Arg()}: the PV hypercall is measured as a unicast IPI to the second vCPU; drop --kind {Kind.Arg()} or send with --send icr";
         if (Apicv == Want.Off && Ipiv.Contains(true))
             return Ipiv.Contains(false)
                 ? "--no-apicv with --compare-ipiv (the default) is contradictory: IPIv works only on top of APICv; add --no-ipiv to measure without APICv"
                 : "--no-apicv with --ipiv is contradictory: IPIv works only on top of APICv";
-        if (Kind != "self" && Cpus < 2)
-            return $"--kind {Kind} needs a second vCPU to send to: use --cpus 2 or more (or --kind self)";
-        if (Kind == "self" && Halt)
+        if (Kind != IpiKind.Self && Cpus < 2)
+            return $"--kind {Kind.Arg()} needs a second vCPU to send to: use --cpus 2 or more (or --kind self)";
+        if (Kind == IpiKind.Self && Halt)
             return "--halt with --kind self: the sender is its own target and cannot halt while it sends; drop --halt";
         return null;
     }

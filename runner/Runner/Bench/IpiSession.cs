@@ -34,7 +34,7 @@ public sealed class IpiSession : IDisposable
         Plan = new IpiPlan
         {
             Columns = IpiColumn.All(req.Modes, req.Ipiv, req.Apicv, req.Sends),
-            Target = req.Kind == "self" ? "self" : req.Halt ? "halt" : "spin",
+            Target = req.TargetVcpu,
             Kind = req.IcrKind,
             Runs = req.Runs,
             Iterations = req.Iterations,
@@ -94,7 +94,7 @@ public sealed class IpiSession : IDisposable
         {
             ApicModes = _req.Modes.Select(m => m.Arg()).ToList(),
             Ipiv = _req.Ipiv,
-            Apicv = _req.Apicv.ToText(),
+            Apicv = _req.Apicv,
             Target = Plan.Target,
             Kind = Plan.Kind,
             Sends = _req.Sends,
@@ -120,7 +120,7 @@ public sealed class IpiSession : IDisposable
     {
         if (outcome.Interrupted) return BenchVerdict.Interrupted;
         if (outcome.RestoreFailed) return BenchVerdict.Failed;
-        return outcome.Columns.Any(c => IpiColumnVerdict.Judge(c, keepPit) is ("failure", _)) ? BenchVerdict.Failed : BenchVerdict.Success;
+        return outcome.Columns.Any(c => IpiColumnVerdict.Judge(c, keepPit)?.Kind == ColumnVerdictKind.Failed) ? BenchVerdict.Failed : BenchVerdict.Success;
     }
 
     public void Dispose() => _trace?.Dispose();

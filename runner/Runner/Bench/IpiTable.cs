@@ -53,7 +53,7 @@ public static class IpiTable
             var title = c.Label.Replace(" w", "\nw", StringComparison.Ordinal);
             if (c.HasNumbers)
             {
-                if (!c.InVmVerified && c.InVm is not null && (c.Ipiv || c.Apicv != "any"))
+                if (!c.InVmVerified && c.InVm is not null && (c.Ipiv || c.Apicv != Host.Want.Any))
                 {
                     footnotes.Add($"{c.Label}: {c.InVm}");
                     title += $" (unverified [{footnotes.Count}])";

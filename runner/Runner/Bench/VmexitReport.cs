@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Runner.Execution;
-using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -9,15 +8,11 @@ namespace Runner.Bench;
 /// per column every boot's raw metrics and KVM counter readings with the figures taken from
 /// them. `runner compare` reads two of these back.
 /// </summary>
-public sealed record VmexitReport : BenchReport
+public sealed record VmexitReport : ColumnsReport<VmexitSettings, VmexitColumnResult>
 {
     public const string CurrentSchema = "ktest-vmexit/1";
 
     public VmexitReport() : base(CurrentSchema) { }
-
-    public required VmexitSettings Settings { get; init; }
-    public IReadOnlyList<VmexitColumnResult> Columns { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record VmexitSettings
@@ -35,27 +30,16 @@ public sealed record VmexitSettings
     public bool CyclesFromEmulator { get; init; }
 }
 
-public sealed record VmexitColumnResult
+public sealed record VmexitColumnResult : BenchColumnResult
 {
-    public required string Key { get; init; }
-    public required string Label { get; init; }
-    public string? Unavailable { get; init; }
-    public string? VerifiedState { get; init; }
     public IReadOnlyList<VmexitRun> Runs { get; init; } = [];
     /// <summary>Per case, in the order the kernel ran them.</summary>
     public IReadOnlyList<VmexitCaseStats> Cases { get; init; } = [];
 }
 
 /// <summary>One boot of the vmexit kernel.</summary>
-public sealed record VmexitRun
+public sealed record VmexitRun : BenchRun
 {
-    public required int Index { get; init; }
-    public required Outcome Outcome { get; init; }
-    public string Reason { get; init; } = "";
-    public double DurationSeconds { get; init; }
-    public IReadOnlyList<string> Argv { get; init; } = [];
-    public string? LogPath { get; init; }
-    public IReadOnlyDictionary<string, long> Metrics { get; init; } = new Dictionary<string, long>();
     /// <summary>The cases in the order the guest started them (`#kt info bench.case`).</summary>
     public IReadOnlyList<string> CasesStarted { get; init; } = [];
     /// <summary>Case → the guest's skip reason.</summary>
@@ -83,8 +67,6 @@ public sealed record VmexitRun
     public string? Hung { get; init; }
     /// <summary>Cases this boot was told to leave out because an earlier boot hung in them.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
-
-    public long? Metric(string name) => Metrics.TryGetValue(name, out var v) ? v : null;
 }
 
 /// <summary>One case's figures over the boots of a column.</summary>

@@ -1,5 +1,4 @@
 using Runner.Counters;
-using Runner.Protocol;
 
 namespace Runner.Bench;
 
@@ -8,15 +7,11 @@ namespace Runner.Bench;
 /// host setting every boot's raw metrics, its TSC check and APICv observation, with the figures
 /// taken from them. A plain data model: `runner compare` and plots read it back.
 /// </summary>
-public sealed record WakeupReport : BenchReport
+public sealed record WakeupReport : ColumnsReport<WakeupSettings, WakeupColumnResult>
 {
     public const string CurrentSchema = "ktest-wakeup/1";
 
     public WakeupReport() : base(CurrentSchema) { }
-
-    public required WakeupSettings Settings { get; init; }
-    public IReadOnlyList<WakeupColumnResult> Columns { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 public sealed record WakeupSettings
@@ -34,14 +29,8 @@ public sealed record WakeupSettings
 }
 
 /// <summary>One host setting (APICv/AVIC on or off) over its boots.</summary>
-public sealed record WakeupColumnResult
+public sealed record WakeupColumnResult : BenchColumnResult
 {
-    public required string Key { get; init; }
-    public required string Label { get; init; }
-    /// <summary>Why the host cannot give this setting; the column then has no boots.</summary>
-    public string? Unavailable { get; init; }
-    /// <summary>The host state the column was checked against (sysfs module parameters).</summary>
-    public string? VerifiedState { get; init; }
     /// <summary>What the kvm_apicv_inhibit_changed trace showed inside the VM during the measurement.</summary>
     public string? InVm { get; init; }
     public bool InVmVerified { get; init; }
@@ -68,23 +57,14 @@ public sealed record WakeupTsc
 }
 
 /// <summary>One boot of the wakeup kernel.</summary>
-public sealed record WakeupRun
+public sealed record WakeupRun : BenchRun
 {
-    public required int Index { get; init; }
-    public required Outcome Outcome { get; init; }
-    public string Reason { get; init; } = "";
-    public double DurationSeconds { get; init; }
-    public IReadOnlyList<string> Argv { get; init; } = [];
-    public string? LogPath { get; init; }
-    public IReadOnlyDictionary<string, long> Metrics { get; init; } = new Dictionary<string, long>();
     /// <summary>Series key (ipi.halted, ...) → the guest's skip reason.</summary>
     public IReadOnlyDictionary<string, string> Skipped { get; init; } = new Dictionary<string, string>();
     /// <summary>Series key → its first failed check and detail.</summary>
     public IReadOnlyDictionary<string, string> Failed { get; init; } = new Dictionary<string, string>();
     public required WakeupTsc Tsc { get; init; }
     public ApicvObservation? Apicv { get; init; }
-
-    public long? Metric(string name) => Metrics.TryGetValue(name, out var v) ? v : null;
 }
 
 /// <summary>One source and target state over the boots of a column.</summary>

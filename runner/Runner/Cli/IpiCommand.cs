@@ -28,7 +28,7 @@ public static class IpiCommand
         var noApicv = new Option<bool>("--no-apicv") { Description = "Require APICv off (only with --no-ipiv)" };
         var halt = new Option<bool>("--halt") { Description = "The target vCPU halts between IPIs (default: it spins)" };
         var kind = new Option<string>("--kind") { Description = "unicast, self or broadcast through the ICR, or pv: unicast through KVM's PV IPI hypercall (KVM_HC_SEND_IPI)", DefaultValueFactory = _ => "unicast" };
-        kind.AcceptOnlyFromAmong("unicast", "self", "broadcast", "pv");
+        kind.AcceptOnlyFromAmong([.. IpiKindText.All.Select(k => k.Arg())]);
         var send = new Option<string?>("--send") { Description = "How the IPIs are sent, one set of columns each in the one table: icr (the APIC's ICR, default), pv (KVM_HC_SEND_IPI), or icr,pv" };
         send.Validators.Add(r =>
         {
@@ -86,7 +86,7 @@ public static class IpiCommand
             Ipiv = Flag("--ipiv") ? [true] : Flag("--no-ipiv") ? [false] : [false, true],
             Apicv = Flag("--apicv") ? Want.On : Flag("--no-apicv") ? Want.Off : Want.Any,
             Halt = Flag("--halt"),
-            Kind = p.GetValue<string>("--kind")!,
+            Kind = IpiKindText.Parse(p.GetValue<string>("--kind")!)!.Value,
             Send = p.GetValue<string?>("--send") is { } sends ? ParseSends(sends) : null,
             Runs = p.GetValue<int>("--runs"),
             Cpus = p.GetValue<int>("--cpus"),

@@ -1,7 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace Runner.Host;
 
-/// <summary>A wanted on/off setting, or "whatever the host has" (recorded, not changed).</summary>
-public enum Want { Any, On, Off }
+/// <summary>A wanted on/off setting, or "whatever the host has" (recorded, not changed); the JSON spells it as <see cref="WantText.ToText"/>.</summary>
+public enum Want
+{
+    [JsonStringEnumMemberName("any")] Any,
+    [JsonStringEnumMemberName("on")] On,
+    [JsonStringEnumMemberName("off")] Off,
+}
 
 public static class WantText
 {

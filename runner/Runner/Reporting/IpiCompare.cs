@@ -27,8 +27,8 @@ public static class IpiCompare
         {
             if (!EqualityComparer<T>.Default.Equals(x, y)) differences.Add($"{what}: {nameA} {x}, {nameB} {y}");
         }
-        Same("target", a.Settings.Target, b.Settings.Target);
-        Same("kind", a.Settings.Kind, b.Settings.Kind);
+        Same("target", a.Settings.Target.Arg(), b.Settings.Target.Arg());
+        Same("kind", a.Settings.Kind.Arg(), b.Settings.Kind.Arg());
         Same("vCPUs", a.Settings.Cpus, b.Settings.Cpus);
         if (differences.Count > 0)
             throw new UserErrorException($"the files measured different experiments ({string.Join("; ", differences)}): compare runs of the same --kind, --halt and --cpus");

@@ -22,7 +22,7 @@ public static class IpiConsoleReport
         var s = r.Settings;
         var lines = new List<string>
         {
-            $"IPI round trip in cycles: C# sender + C# handler, {KindText(s)}, target {(s.Kind == "self" ? "self" : s.Target == "halt" ? "halted" : "spinning")}, " +
+            $"IPI round trip in cycles: C# sender + C# handler, {KindText(s)}, target {(s.Kind == IpiKind.Self ? "self" : s.Target == IpiTarget.Halt ? "halted" : "spinning")}, " +
             $"{s.Cpus} vCPU(s), {s.Runs} run(s) per column, " +
             (s.Iterations > 0 ? $"{s.Iterations} round trips per batch (warm-up {s.Warmup})" : "round trips per batch: auto (a calibration boot decides)"),
             $"host:   {(r.Host.Where.Length > 0 ? r.Host.Where + "; " : "")}{r.Host.CpuModel} ({r.Host.CpuVendor}), Linux {r.Host.KernelRelease}",
@@ -39,8 +39,8 @@ public static class IpiConsoleReport
 
     /// <summary>"unicast", or how each set of columns sends when the hypercall is among them.</summary>
     static string KindText(IpiSettings s) =>
-        s.Sends.SequenceEqual([IpiSend.Icr]) ? s.Kind
-        : string.Join(" and ", s.Sends.Select(x => x == IpiSend.Pv ? "unicast through KVM_HC_SEND_IPI (PV)" : $"{s.Kind} through the ICR"));
+        s.Sends.SequenceEqual([IpiSend.Icr]) ? s.Kind.Arg()
+        : string.Join(" and ", s.Sends.Select(x => x == IpiSend.Pv ? "unicast through KVM_HC_SEND_IPI (PV)" : $"{s.Kind.Arg()} through the ICR"));
 
     static string ModuleLine(IpiHost h)
     {

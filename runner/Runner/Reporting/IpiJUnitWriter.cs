@@ -22,7 +22,7 @@ public static class IpiJUnitWriter
                     new XElement("property", new XAttribute("name", "where"), new XAttribute("value", report.Host.Where)),
                     new XElement("property", new XAttribute("name", "in_vm"), new XAttribute("value", c.InVm ?? ""))));
             if (IpiColumnVerdict.Judge(c, diagnostic) is { } v)
-                e.Add(new XElement(v.Kind, new XAttribute("message", v.Why)));
+                e.Add(new XElement(v.Kind == ColumnVerdictKind.Failed ? "failure" : "skipped", new XAttribute("message", v.Why)));
             return e;
         }).ToList();
         return JUnitWriter.Document("runner ipi", cases, TimeSpan.FromSeconds(report.Columns.Sum(c => c.Runs.Sum(r => r.DurationSeconds))));

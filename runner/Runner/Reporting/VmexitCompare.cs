@@ -24,33 +24,23 @@ public static class VmexitCompare
 
     public static Result Compare(VmexitReport a, VmexitReport b, string nameA = "A", string nameB = "B")
     {
-        var notes = new List<string>();
-        if (a.Host.CpuModel != b.Host.CpuModel || a.Host.KvmBackend != b.Host.KvmBackend || a.Host.Where != b.Host.Where)
-            notes.Add($"hosts differ: {nameA} {a.Host.Where} {a.Host.CpuModel}, {nameB} {b.Host.Where} {b.Host.CpuModel}");
-        if (a.Kernel.Sha256 != b.Kernel.Sha256)
-            notes.Add($"kernel images differ ({nameA} sha256 {a.Kernel.Sha256[..Math.Min(12, a.Kernel.Sha256.Length)]}, {nameB} {b.Kernel.Sha256[..Math.Min(12, b.Kernel.Sha256.Length)]})");
+        var notes = ColumnsCompare.HostNotes(a, b, nameA, nameB);
         if (a.Settings.OpsPerBatch != b.Settings.OpsPerBatch || a.Settings.Batches != b.Settings.Batches)
             notes.Add($"batches differ ({nameA} {a.Settings.Batches}x{a.Settings.OpsPerBatch}, {nameB} {b.Settings.Batches}x{b.Settings.OpsPerBatch} operations)");
         if (a.Settings.Parallel != b.Settings.Parallel)
             notes.Add($"parallel differs ({nameA} {a.Settings.Parallel}, {nameB} {b.Settings.Parallel}): parallel cases ran on different CPU counts");
-        if (a.Settings.CyclesFromEmulator != b.Settings.CyclesFromEmulator)
-            notes.Add("one side's cycles come from TCG's emulation: their change is not a hardware difference");
+        if (ColumnsCompare.EmulatorNote(a.Settings.CyclesFromEmulator, b.Settings.CyclesFromEmulator) is { } emulated)
+            notes.Add(emulated);
 
         var rows = new List<Row>();
-        var keys = a.Columns.Select(c => c.Key).Concat(b.Columns.Select(c => c.Key)).Distinct().ToList();
-        foreach (var key in keys)
+        foreach (var (label, ca, cb, why) in ColumnsCompare.Pairs(a.Columns, b.Columns, nameA, nameB))
         {
-            var ca = a.Columns.FirstOrDefault(c => c.Key == key);
-            var cb = b.Columns.FirstOrDefault(c => c.Key == key);
-            var label = (ca ?? cb)!.Label;
-            if (ca is null || cb is null || ca.Unavailable is not null || cb.Unavailable is not null)
+            if (why is not null)
             {
-                var why = ca is null ? $"not in {nameA}" : cb is null ? $"not in {nameB}"
-                    : ca.Unavailable is not null ? $"unavailable in {nameA}" : $"unavailable in {nameB}";
                 rows.Add(new Row(label, "(all)", null, null, null, null, null, null, why));
                 continue;
             }
-            var names = ca.Cases.Select(s => s.Name).Concat(cb.Cases.Select(s => s.Name)).Distinct();
+            var names = ca!.Cases.Select(s => s.Name).Concat(cb!.Cases.Select(s => s.Name)).Distinct();
             foreach (var name in names)
             {
                 var sa = ca.Cases.FirstOrDefault(s => s.Name == name);
@@ -62,8 +52,7 @@ public static class VmexitCompare
                     rows.Add(new Row(label, name, sa?.CyclesMedian, sb?.CyclesMedian, null, null, sa?.ExitsPerOp, sb?.ExitsPerOp, missing));
                     continue;
                 }
-                WelchResult? welch = sa!.CyclesMedianRuns.Count > 0 && sb!.CyclesMedianRuns.Count > 0
-                    ? Welch.Test(Summary.Of(sa.CyclesMedianRuns), Summary.Of(sb.CyclesMedianRuns)) : null;
+                var welch = ColumnsCompare.Welch(sa!.CyclesMedianRuns, sb!.CyclesMedianRuns);
                 rows.Add(new Row(label, name, sa.CyclesMedian, sb!.CyclesMedian, Change.Percent(sa.CyclesMedian!.Value, sb.CyclesMedian!.Value),
                     welch, sa.ExitsPerOp, sb.ExitsPerOp, null));
             }
@@ -75,17 +64,12 @@ public static class VmexitCompare
 
     public static TextTable Table(Result result, string nameA = "A", string nameB = "B")
     {
-        var inv = CultureInfo.InvariantCulture;
-        string Num(double? v) => v is { } x ? x.ToString(x >= 100 ? "#,##0" : "0.##", inv) : "n/a";
-        string Ex(double? v) => v is { } x ? x.ToString("0.00", inv) : "n/a";
+        string Num(double? v) => ColumnsCompare.Number(v);
+        string Ex(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
         var headers = new[] { "case", "setting", $"cycles/op {nameA}", $"cycles/op {nameB}", "change", "Welch 95%", $"exits/op {nameA}", $"exits/op {nameB}" };
         var rows = result.Rows.Select(r =>
-        {
-            string welch = r.Missing ?? (r.Welch is null ? "n/a" : r.Welch.Testable
-                ? (r.Welch.Significant ? "significant" : "not significant") + $" (t={r.Welch.T.ToString("0.0", inv)})"
-                : $"n/a: {r.Welch.NotTestable}");
-            return new TextRow(r.Case, [r.Column, Num(r.CyclesA), Num(r.CyclesB), r.ChangePercent is { } c ? Change.Format(c) : "n/a", welch, Ex(r.ExitsA), Ex(r.ExitsB)]);
-        }).ToList();
+            new TextRow(r.Case, [r.Column, Num(r.CyclesA), Num(r.CyclesB), ColumnsCompare.ChangeCell(r.ChangePercent), ColumnsCompare.WelchCell(r.Missing, r.Welch), Ex(r.ExitsA), Ex(r.ExitsB)])
+        ).ToList();
         return new TextTable(headers, rows, []);
     }
 }

@@ -22,7 +22,7 @@ public sealed record FleetSource(string Tag, string Path, IpiReport Report)
         get
         {
             var s = Report.Settings;
-            return $"{s.Kind}, target {s.Target}, {s.Cpus} vCPUs, {s.Runs} runs x {s.Iterations}";
+            return $"{s.Kind.Arg()}, target {s.Target.Arg()}, {s.Cpus} vCPUs, {s.Runs} runs x {s.Iterations}";
         }
     }
 }

@@ -57,7 +57,7 @@ public static class IpiPlot
     {
         var s = r.Settings;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{string.Join("+", s.ApicModes)}, IPIv {string.Join("/", s.Ipiv.Select(v => v ? "on" : "off"))}, target {s.Target}, {s.Kind}{(s.Sends.SequenceEqual([IpiSend.Icr]) ? "" : " via " + string.Join("+", s.Sends.Select(x => x.Label())))}, {s.Runs} runs x {s.Iterations} IPIs, {s.Cpus} vCPUs");
+            $"{string.Join("+", s.ApicModes)}, IPIv {string.Join("/", s.Ipiv.Select(v => v ? "on" : "off"))}, target {s.Target.Arg()}, {s.Kind.Arg()}{(s.Sends.SequenceEqual([IpiSend.Icr]) ? "" : " via " + string.Join("+", s.Sends.Select(x => x.Label())))}, {s.Runs} runs x {s.Iterations} IPIs, {s.Cpus} vCPUs");
     }
 
     static string HostText(IpiReport r)
