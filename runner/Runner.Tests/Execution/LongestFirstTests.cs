@@ -55,6 +55,20 @@ public class LongestFirstTests
     }
 
     [Fact]
+    public void WithoutLogsFirmwareMachinesStartFirst()
+    {
+        using var dir = new TempDir();
+        var entries = UnitTestsParser.Parse("[a]\n[b]\nmachine = q35\n[c]\n[d]\nmachine = pc\n", "f");
+        var settings = Settings(dir);
+        Log(Path.Combine(settings.Paths.LogsDir, "20261202-100000-2"), "a", AccelKind.Tcg, 1);
+
+        var order = LongestFirst.Order(entries, settings).Select(i => entries[i].Name);
+
+        // b, c, d have no log: the firmware ones (b, d) first; a, known, last.
+        Assert.Equal(["b", "d", "c", "a"], order);
+    }
+
+    [Fact]
     public async Task AParallelRunStartsInThatOrderAndReportsInConfigOrder()
     {
         using var dir = new TempDir();
