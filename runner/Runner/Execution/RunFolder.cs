@@ -34,6 +34,20 @@ public static partial class RunFolder
     [GeneratedRegex(@"^[0-9]{8}-[0-9]{6}-(?<pid>[0-9]+)$")]
     private static partial Regex RunName();
 
+    /// <summary>The run folders under logsDir, newest first; none when it does not exist yet.</summary>
+    public static IReadOnlyList<string> RunsNewestFirst(string logsDir)
+    {
+        try
+        {
+            return Directory.GetDirectories(logsDir).Select(Path.GetFileName).OfType<string>()
+                .Where(n => RunName().IsMatch(n)).OrderDescending(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     static void Prune(string logsDir)
     {
         var runs = Directory.GetDirectories(logsDir).Select(Path.GetFileName).OfType<string>()

@@ -14,6 +14,8 @@ public static class RunLogWriter
 {
     public const string StderrPrefix = "[stderr] ";
     public const string RunnerPrefix = "[runner] ";
+    /// <summary>The line with the run's wall time (<see cref="LongestFirst"/> reads it back).</summary>
+    public const string ElapsedPrefix = "# elapsed: ";
 
     /// <summary>A line as the log shows it: stderr and the runner's own notes are marked.</summary>
     public static string Format(OutputLine line) => line.Stream switch
@@ -46,7 +48,7 @@ public static class RunLogWriter
                   string.Join(' ', c.Vcpu.Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"))
                 : $"# kvm counters at {reading.Tag}: {c.Unavailable}");
         }
-        sb.AppendLine($"# elapsed: {r.Duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
+        sb.AppendLine($"{ElapsedPrefix}{r.Duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
         sb.AppendLine($"# verdict: {r.Outcome.Label()}{(r.Verdict.Reason.Length > 0 ? ": " + r.Verdict.Reason : "")}");
         return sb.ToString();
     }
@@ -54,11 +56,13 @@ public static class RunLogWriter
     public static string Write(string logsDir, TestRunResult r, ProcessResult? process, string? logName = null)
     {
         Directory.CreateDirectory(logsDir);
-        var path = Path.Combine(logsDir, SafeName(logName ?? r.Entry.Name) + ".log");
+        var path = LogPath(logsDir, logName ?? r.Entry.Name);
         File.WriteAllText(path, Render(r, process));
         return path;
     }
 
+    public static string LogPath(string logsDir, string name) => Path.Combine(logsDir, SafeName(name) + ".log");
+
     // Test names may contain '/', which must not create sub-folders.
-    static string SafeName(string name) => name.Replace('/', '_');
+    public static string SafeName(string name) => name.Replace('/', '_');
 }

@@ -5,7 +5,10 @@ using Runner.Qemu;
 
 namespace Runner.Execution;
 
-/// <summary>Runs the selected entries, up to Jobs at a time; results come back in config order.</summary>
+/// <summary>
+/// Runs the selected entries, up to Jobs at a time, longest first when parallel
+/// (<see cref="LongestFirst"/>); results come back in config order.
+/// </summary>
 public static class SuiteRunner
 {
     public static async Task<IReadOnlyList<TestRunResult>> RunAsync(
@@ -21,8 +24,11 @@ public static class SuiteRunner
         using var slots = new SemaphoreSlim(Math.Max(1, jobs));
         var callbackGate = new object();
 
-        var tasks = entries.Select(async (entry, index) =>
+        // The semaphore lets waiters in the order they queued: the order tasks are made in.
+        var order = jobs > 1 && entries.Count > jobs ? LongestFirst.Order(entries, settings) : Enumerable.Range(0, entries.Count).ToList();
+        var tasks = order.Select(async index =>
         {
+            var entry = entries[index];
             await slots.WaitAsync(CancellationToken.None);
             try
             {
