@@ -7,7 +7,10 @@ using Kernel;
 /// </summary>
 internal static unsafe partial class TestKernel
 {
-    private const ulong WatchdogTestPeriodUs = 20_000;
+    // Longer than twice the turn a vCPU can wait for in an L1 host run by one TCG thread
+    // (QEMU's round-robin TCG switches vCPUs on a 100 ms kick): with a 20 ms period, a
+    // CPU that was making progress lost its turn for two periods and the watchdog fired.
+    private const ulong WatchdogTestPeriodUs = 250_000;
     private const ulong WatchdogTestGiveUpUs = 1_000_000;
     private static int s_watchdogProgress;
 
@@ -16,7 +19,7 @@ internal static unsafe partial class TestKernel
         fixed (int* progress = &s_watchdogProgress)
         {
             Report.Check(HaltWatchdog.Start(progress, VTimer, WatchdogTestPeriodUs) == null, "armed");
-            ulong busyUntil = Tsc.Deadline(4 * WatchdogTestPeriodUs);
+            ulong busyUntil = Tsc.Deadline(2 * WatchdogTestPeriodUs);
             Cpu.EnableInterrupts();
             while (!Tsc.Passed(busyUntil) && !HaltWatchdog.Expired) { Atomic.FetchAdd(progress, 1); Cpu.Pause(); }
             Cpu.DisableInterrupts();
