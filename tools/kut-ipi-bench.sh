@@ -23,36 +23,11 @@ set -euo pipefail
 
 ROUNDS=${1:-5}
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || { echo "kut-ipi-bench: ROUNDS must be a positive number, got '$ROUNDS'" >&2; exit 2; }
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KUT_DIR=${KUT_DIR:-${TMPDIR:-/tmp}/ktest-kut}
-KUT_SOURCE=${KUT_SOURCE:-https://gitlab.com/kvm-unit-tests/kvm-unit-tests.git}
-RUNNER=$ROOT/build/bin/runner
 OURS_ARGS=(--runs 5 --iters 200 --warmup 20)
 KUT_TIMEOUT=${KUT_TIMEOUT:-300}
-
-for tool in jq git make gcc timeout; do
-    command -v "$tool" >/dev/null || { echo "kut-ipi-bench: '$tool' not found: install it (apt-get install $tool)" >&2; exit 2; }
-done
-[[ -x $RUNNER ]] || { echo "kut-ipi-bench: $RUNNER not found: run 'make' first" >&2; exit 2; }
-mkdir -p "$KUT_DIR"
-KUT_DIR=$(cd "$KUT_DIR" && pwd)
-case "$KUT_DIR/" in
-    "$ROOT"/*) echo "kut-ipi-bench: KUT_DIR=$KUT_DIR is inside the repository; choose a scratch folder outside it" >&2; exit 2 ;;
-esac
-
-# ---- build kvm-unit-tests (once) ----
-SRC=$KUT_DIR/src
-if [[ ! -d $SRC/.git ]]; then
-    echo "cloning kvm-unit-tests from $KUT_SOURCE into $SRC" >&2
-    git clone -q "$KUT_SOURCE" "$SRC"
-fi
-if [[ -n ${KUT_COMMIT:-} ]]; then git -C "$SRC" checkout -q "$KUT_COMMIT"; fi
-KUT_REV=$(git -C "$SRC" log -1 --format='%h %cs')
-if [[ ! -f $SRC/x86/vmexit.flat ]]; then
-    echo "building kvm-unit-tests x86/vmexit.flat ($KUT_REV); log: $KUT_DIR/build.log" >&2
-    (cd "$SRC" && ./configure && make -j"$(nproc)" x86/vmexit.flat) >"$KUT_DIR/build.log" 2>&1 \
-        || { echo "kut-ipi-bench: building kvm-unit-tests failed; see $KUT_DIR/build.log" >&2; exit 1; }
-fi
+# shellcheck source=tools/kut-source.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kut-source.sh"
+kut_prepare kut-ipi-bench
 
 # kut MODE ROUND: prints "<ipi N> <ipi ipi N>" or fails naming what happened.
 kut() {

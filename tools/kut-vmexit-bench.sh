@@ -30,37 +30,14 @@ CASES=("$@")
 [[ ${#CASES[@]} -gt 0 ]] || CASES=(cpuid mov_from_cr8 mov_to_cr8 inl_from_pmtimer inl_from_qemu inl_from_kernel outl_to_kernel
     mov_dr tscdeadline_immed self_ipi_sti_nop self_ipi_sti_hlt self_ipi_tpr self_ipi_tpr_sti_nop self_ipi_tpr_sti_hlt
     ipi ipi_halt wr_kernel_gs_base wr_tsc_adjust_msr rd_tsc_adjust_msr toggle_cr0_wp toggle_cr4_pge)
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KUT_DIR=${KUT_DIR:-${TMPDIR:-/tmp}/ktest-kut}
-KUT_SOURCE=${KUT_SOURCE:-https://gitlab.com/kvm-unit-tests/kvm-unit-tests.git}
 KUT_TIMEOUT=${KUT_TIMEOUT:-300}
-RUNNER=$ROOT/build/bin/runner
-
-for tool in jq git make gcc timeout; do
-    command -v "$tool" >/dev/null || { echo "kut-vmexit-bench: '$tool' not found: install it (apt-get install $tool)" >&2; exit 2; }
-done
-[[ -x $RUNNER ]] || { echo "kut-vmexit-bench: $RUNNER not found: run 'make' first" >&2; exit 2; }
+# shellcheck source=tools/kut-source.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kut-source.sh"
+kut_prepare kut-vmexit-bench
 # The guest CPU model the runner's probe chose for this host (e.g. host,-arch-capabilities).
 KVM_CPU=$("$RUNNER" --root "$ROOT" caps | awk '/^KVM -cpu:/ { print $3; exit }')
 [[ -n $KVM_CPU ]] || { echo "kut-vmexit-bench: 'runner caps' named no KVM -cpu model: is KVM usable here?" >&2; exit 2; }
 read -r -a KUT_QEMU_ARGS <<<"${KUT_QEMU_ARGS:--cpu $KVM_CPU -machine pit=off}"
-mkdir -p "$KUT_DIR"
-KUT_DIR=$(cd "$KUT_DIR" && pwd)
-case "$KUT_DIR/" in
-    "$ROOT"/*) echo "kut-vmexit-bench: KUT_DIR=$KUT_DIR is inside the repository; choose a scratch folder outside it" >&2; exit 2 ;;
-esac
-SRC=$KUT_DIR/src
-if [[ ! -d $SRC/.git ]]; then
-    echo "cloning kvm-unit-tests from $KUT_SOURCE into $SRC" >&2
-    git clone -q "$KUT_SOURCE" "$SRC"
-fi
-if [[ -n ${KUT_COMMIT:-} ]]; then git -C "$SRC" checkout -q "$KUT_COMMIT"; fi
-KUT_REV=$(git -C "$SRC" log -1 --format='%h %cs')
-if [[ ! -f $SRC/x86/vmexit.flat ]]; then
-    echo "building kvm-unit-tests x86/vmexit.flat ($KUT_REV); log: $KUT_DIR/build.log" >&2
-    (cd "$SRC" && ./configure && make -j"$(nproc)" x86/vmexit.flat) >"$KUT_DIR/build.log" 2>&1 \
-        || { echo "kut-vmexit-bench: building kvm-unit-tests failed; see $KUT_DIR/build.log" >&2; exit 1; }
-fi
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 echo "kvm-unit-tests $KUT_REV, ktest $(git -C "$ROOT" describe --always --dirty), $(uname -r), $(qemu-system-x86_64 --version | head -1)"
