@@ -14,7 +14,7 @@ namespace Kernel
         public const ulong TargetLifetimeUs = 600_000_000;
         private const int SpinsPerTscCheck = 1024;
 
-        private static volatile int s_ack, s_stop, s_halt;
+        private static volatile int s_ack, s_stop, s_halt, s_stopAck;
         private static uint s_destination, s_icrLow;
         private static int s_target;
 
@@ -23,6 +23,7 @@ namespace Kernel
         {
             if (!LeanIdt.InstallLight(Vector, LeanIdt.IpiPingPongLightEntry)) return false;
             s_ack = 0;
+            s_stopAck = 0;
             s_stop = 0;
             s_halt = halt ? 1 : 0;
             s_target = cpu;
@@ -55,14 +56,20 @@ namespace Kernel
             return true;
         }
 
-        /// <summary>Ends the target loop (waking a halted target) and waits until the CPU is idle.</summary>
+        /// <summary>
+        /// Ends the target loop (waking a halted target) and waits until the CPU is idle. The
+        /// target leaves only once the stop IPI's handler ran: a spinning target that saw the
+        /// flag first would otherwise close its interrupt window with the stop IPI still in its
+        /// IRR, and take it from the idle loop after the vector's entry was removed.
+        /// </summary>
         public static bool Stop()
         {
-            s_stop = 1;
+            s_stopAck = s_ack + 1;
+            s_stop = 1;         // x86 keeps the two stores in order: the target reads the count first
             Apic.SendIpiNoWait(s_destination, s_icrLow);
             bool idle = Smp.WaitIdle(s_target);
             LeanIdt.Remove(Vector);
-            return idle;
+            return idle && s_ack >= s_stopAck;
         }
 
         // The target's handler, on a light lean entry (LeanIdt.InstallLight: three registers saved,
@@ -86,6 +93,9 @@ namespace Kernel
                 Cpu.EnableInterrupts();
                 while (s_stop == 0 && !Tsc.Passed(deadline)) Cpu.Pause();
             }
+            ulong giveUp = Tsc.Deadline(AckWaitUs);
+            Cpu.EnableInterrupts();
+            while (s_ack < s_stopAck && !Tsc.Passed(giveUp)) Cpu.Pause();
             Cpu.DisableInterrupts();
         }
     }
