@@ -11,9 +11,13 @@
 ; `imagetool check` fails the image if such a handler, or anything it calls, writes rsi, rdi
 ; or r8 to r11. Without one, the weak default of lean_light_default.asm saves those itself.
 ;
+; The rax-only entries save one register, for a handler that writes rax alone (an xAPIC
+; EOI is one MMIO store through a base address in rax); they call lean_rax_handler_N and the
+; same check holds their handlers to rax.
+;
 ; Stack: the CPU aligns RSP to 16 before pushing its five words (SDM vol. 3A 6.14.2),
 ; so RSP is 8 mod 16 after them; nine pushes make it 0 mod 16 at the CALL, as SysV
-; asks; three pushes do the same for a light entry. Only vectors without an error code
+; asks; three pushes, or one, do the same for a light or rax-only entry. Only vectors without an error code
 ; (external interrupts) may use an entry.
 
 %include "layout.inc"
@@ -126,6 +130,31 @@ LEAN_LIGHT_ENTRY n
 %assign n n + 1
 %endrep
 
+%macro LEAN_RAX_ENTRY 1
+extern lean_rax_handler_%1
+align 16
+lean_rax_entry_%1:
+        test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
+        jz lean_rax_masked_%1
+        push rax
+        call lean_rax_handler_%1
+        pop rax
+        iretq
+lean_rax_masked_%1:
+        SAVE_CALLER_SAVED
+        mov edi, LEAN_ENTRIES + LEAN_LIGHT_ENTRIES + %1 ; after the light ones in LeanIdt's numbering
+        mov rsi, [rsp + SAVED_REGISTERS * 8]
+        call lean_entry_masked
+        RESTORE_CALLER_SAVED
+        iretq
+%endmacro
+
+%assign n 0
+%rep LEAN_RAX_ENTRIES
+LEAN_RAX_ENTRY n
+%assign n n + 1
+%endrep
+
 section .rodata
 align 8
 ; struct { uint64 entry; uint64 callInstruction; } [LEAN_ENTRIES]
@@ -144,7 +173,21 @@ lean_light_table:
 %assign n n + 1
 %endrep
 
+; uint64 entry[LEAN_RAX_ENTRIES]
+lean_rax_table:
+%assign n 0
+%rep LEAN_RAX_ENTRIES
+        dq lean_rax_entry_%+n
+%assign n n + 1
+%endrep
+
 section .text
+global lean_rax_table_address           ; uint64* lean_rax_table_address(int* count)
+lean_rax_table_address:
+        mov dword [rdi], LEAN_RAX_ENTRIES
+        lea rax, [rel lean_rax_table]
+        ret
+
 global lean_light_table_address         ; uint64* lean_light_table_address(int* count)
 lean_light_table_address:
         mov dword [rdi], LEAN_LIGHT_ENTRIES

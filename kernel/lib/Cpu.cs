@@ -69,8 +69,9 @@ namespace Kernel
 
         [DllImport("*", EntryPoint = "cpu_hlt"), SuppressGCTransition]
         public static extern void Halt();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_pause")]
-        public static extern void Pause();
+        /// <summary>PAUSE, in place (the JIT's X86Base intrinsic): spin-wait loops have no call in them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Pause() => System.Runtime.Intrinsics.X86.X86Base.Pause();
         [DllImport("*", EntryPoint = "cpu_cli"), SuppressGCTransition]
         public static extern void DisableInterrupts();
         [DllImport("*", EntryPoint = "cpu_sti"), SuppressGCTransition]

@@ -77,4 +77,25 @@ public class LightHandlerCheckTests
 
         Assert.Equal(0, exitCode);
     }
+
+    [Fact]
+    public void ARaxOnlyHandlerThatWritesRcxFails()
+    {
+        // lea rax,[rsp+8]; xor ecx,ecx; ret: rcx is saved by a light entry, not by a rax-only one
+        var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("48 8D 44 24 08 31 C9 C3")).Symbol("lean_rax_handler_0", 0).PvhNote());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("lean_rax_handler_0: writes rcx at 0x100005 (lean_rax_handler_0+0x5: xor ecx,ecx), which a rax-only entry does not save", output);
+    }
+
+    [Fact]
+    public void ARaxOnlyHandlerThatWritesOnlyRaxPasses()
+    {
+        // mov rax,[rsp+8]; mov dword [rax+0xB0],0; ret: an xAPIC EOI through a base in rax
+        var (exitCode, output) = Check(new ElfBuilder(Hex.Bytes("48 8B 44 24 08 C7 80 B0 00 00 00 00 00 00 00 C3"))
+            .Symbol("lean_rax_handler_1", 0).PvhNote());
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(" OK: ", output);
+    }
 }

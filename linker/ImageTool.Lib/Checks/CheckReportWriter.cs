@@ -38,8 +38,8 @@ public static class CheckReportWriter
         if (report.LightHandlerProblems is { Count: > 0 } light)
         {
             output.WriteLine(
-                $"  {light.Count} problem(s) in light lean handlers, whose entry saves only rax, rcx and rdx " +
-                "(write no other caller-saved register, or install the handler with LeanIdt.Install, whose entry saves all nine):");
+                $"  {light.Count} problem(s) in light lean handlers, whose entry saves only rax, rcx and rdx (lean_light_handler_N) " +
+                "or only rax (lean_rax_handler_N) (write no other caller-saved register, or install the handler with LeanIdt.Install, whose entry saves all nine):");
             foreach (var line in light)
             {
                 output.WriteLine($"    {line}");

@@ -4,24 +4,41 @@ namespace ImageTool;
 
 /// <summary>
 /// The light lean entries (kernel/boot/lean_entry.asm) save only rax, rcx and rdx before they
-/// call their fixed handler, <c>lean_light_handler_N</c>. Such a handler, and everything it
-/// reaches, must therefore not write the other caller-saved registers (rsi, rdi, r8 to r11) at
-/// all; the callee-saved ones the SysV ABI makes every function restore. A weak
-/// <c>lean_light_handler_N</c> is the boot code's default (lean_light_default.asm), which
-/// saves those six itself, so only a kernel's own (global) handler is checked.
+/// call their fixed handler, <c>lean_light_handler_N</c>; the rax-only entries save rax alone
+/// and call <c>lean_rax_handler_N</c>. Such a handler, and everything it reaches, must therefore
+/// not write the other caller-saved registers at all; the callee-saved ones the SysV ABI makes
+/// every function restore. A weak handler is the boot code's default (lean_light_default.asm),
+/// which saves the rest itself, so only a kernel's own (global) handler is checked.
 /// </summary>
 public static class LightHandlerCheck
 {
     public const string Prefix = "lean_light_handler_";
+    public const string RaxPrefix = "lean_rax_handler_";
 
-    static readonly Register[] NotSaved = [Register.RSI, Register.RDI, Register.R8, Register.R9, Register.R10, Register.R11];
+    /// <summary>Each family of entries: its handlers' prefix, the registers it leaves unsaved, its name in messages.</summary>
+    static readonly (string Prefix, Register[] NotSaved, string Entry)[] Families =
+    [
+        (Prefix, [Register.RSI, Register.RDI, Register.R8, Register.R9, Register.R10, Register.R11], "a light entry"),
+        (RaxPrefix, [Register.RCX, Register.RDX, Register.RSI, Register.RDI, Register.R8, Register.R9, Register.R10, Register.R11], "a rax-only entry"),
+    ];
 
     /// <summary>One line per problem: the handler, the register or branch, and where.</summary>
     public static IReadOnlyList<string> Run(ElfImage image, IReadOnlyList<FunctionSymbol> functions)
     {
         var problems = new List<string>();
+        foreach (var family in Families)
+        {
+            problems.AddRange(Run(image, functions, family.Prefix, family.NotSaved, family.Entry));
+        }
+
+        return problems;
+    }
+
+    private static List<string> Run(ElfImage image, IReadOnlyList<FunctionSymbol> functions, string prefix, Register[] notSaved, string entry)
+    {
+        var problems = new List<string>();
         var handlers = image.Symbols
-            .Where(s => s.Name.StartsWith(Prefix, StringComparison.Ordinal) && s.IsInSection && s.Binding != ElfSymbolBinding.Weak)
+            .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.IsInSection && s.Binding != ElfSymbolBinding.Weak)
             .DistinctBy(s => s.Name);
         foreach (var handler in handlers)
         {
@@ -42,14 +59,14 @@ public static class LightHandlerCheck
 
             foreach (var parts in reached.Prepend(start))
             {
-                problems.AddRange(Problems(image, parts).Select(p => $"{handler.Name}: {p}"));
+                problems.AddRange(Problems(image, parts, notSaved, entry).Select(p => $"{handler.Name}: {p}"));
             }
         }
 
         return problems;
     }
 
-    private static IEnumerable<string> Problems(ElfImage image, IReadOnlyList<FunctionSymbol> parts)
+    private static IEnumerable<string> Problems(ElfImage image, IReadOnlyList<FunctionSymbol> parts, Register[] notSaved, string entry)
     {
         var info = new InstructionInfoFactory();
         foreach (var part in parts)
@@ -75,9 +92,9 @@ public static class LightHandlerCheck
                 {
                     bool writes = used.Access is OpAccess.Write or OpAccess.CondWrite or OpAccess.ReadWrite or OpAccess.ReadCondWrite;
                     var full = used.Register.GetFullRegister();
-                    if (writes && NotSaved.Contains(full))
+                    if (writes && notSaved.Contains(full))
                     {
-                        yield return $"writes {full.ToString().ToLowerInvariant()} {where}, which a light entry does not save";
+                        yield return $"writes {full.ToString().ToLowerInvariant()} {where}, which {entry} does not save";
                     }
                 }
             }
