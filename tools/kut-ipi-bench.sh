@@ -18,7 +18,11 @@
 # halting AP, its whole loop over the iterations divided by their number, as our
 # ipi.cycles.avg is); its `ipi ipi N` line (the on_cpu() call alone) is shown too.
 # Ours are the medians over the 5 boots of the C# and assembly columns (w/o IPIv),
-# with the timer overhead median each run measured.
+# with the timer overhead median each run measured. Because a host can change state from
+# one boot to the next (seen here: halted round trips of ~70k cycles in some boots and
+# ~210k in others), the C#/asm rows are also given paired: each boot's C# sample median
+# over its own asm sample median, both halves timed in the same boot, the median over all
+# the rounds' boots.
 set -euo pipefail
 
 ROUNDS=${1:-5}
@@ -63,11 +67,16 @@ field() {
             '.columns[] | select(.apic == $a and .ipiv == false and (.send // "icr") == "icr") | .stats[$w].median // empty' "$json" ;;
         overhead) jq -r --arg a "$apic" \
             '[.columns[] | select(.apic == $a and .ipiv == false and (.send // "icr") == "icr") | .runs[] | select(.used) | .metrics["timer.overhead.median"]] | sort | .[length / 2 | floor] // empty' "$json" ;;
+        paired) jq -r --arg a "$apic" \
+            '.columns[] | select(.apic == $a and .ipiv == false and (.send // "icr") == "icr") | .runs[] | select(.used)
+             | select(.metrics["ipi.asm.cycles.median"] > 0) | .metrics["ipi.cycles.median"] / .metrics["ipi.asm.cycles.median"]' "$json" ;;
     esac
 }
 
 declare -A series
 add() { series[$1]+="$2 "; }
+declare -A paired
+add_all() { local key=$1; shift; paired[$key]+="$* "; }
 
 # The host's 1-minute load average as each round starts and after the last: other work on
 # the machine moves every figure, so the figures say how busy it was.
@@ -89,6 +98,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
         add spin.csharp.$apic "$(field "$spin" $apic csharp)"
         add spin.asm.$apic "$(field "$spin" $apic asm)"
         add spin.overhead.$apic "$(field "$spin" $apic overhead)"
+        add_all paired.halt.$apic $(field "$halt" $apic paired)
+        add_all paired.spin.$apic $(field "$spin" $apic paired)
     done
     [[ $round == 1 ]] && HOST=$(jq -r '.host.where + ", QEMU " + .host.qemuVersion + ", -cpu " + .host.kvmCpuModel' "$halt")
 done
@@ -113,6 +124,13 @@ rrow() {
     read -r m lo hi < <(ratio_summary "$2" "$3")
     printf '  %-44s %12s  [%s - %s]  target %s\n' "$1" "$m" "$lo" "$hi" "$4"
 }
+# prow LABEL KEY TARGET: median [min - max] of the per-boot paired ratios, and how many.
+prow() {
+    local values=${paired[$2]:-}
+    [[ -n ${values// /} ]] || { printf '  %-44s %12s\n' "$1" "no boots"; return; }
+    read -r m lo hi n < <(printf '%s\n' $values | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f %.2f %.2f %d\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }')
+    printf '  %-44s %12s  [%s - %s]  target %s (%d boots, sample medians)\n' "$1" "$m" "$lo" "$hi" "$3" "$n"
+}
 for apic in x2apic xapic; do
     echo "$apic:"
     row "kvm-unit-tests ipi (halting AP)" kut.$apic
@@ -125,6 +143,8 @@ for apic in x2apic xapic; do
     rrow "C# / kvm-unit-tests, halted" halt.csharp.$apic kut.$apic "<= 1.00"
     rrow "C# / asm, halted" halt.csharp.$apic halt.asm.$apic "<= 1.50"
     rrow "C# / asm, spinning" spin.csharp.$apic spin.asm.$apic "<= 1.05"
+    prow "C# / asm, halted, paired per boot" paired.halt.$apic "<= 1.50"
+    prow "C# / asm, spinning, paired per boot" paired.spin.$apic "<= 1.05"
 done
 echo "per round (logs and JSON: $KUT_DIR/round*):"
 for key in $(printf '%s\n' "${!series[@]}" | sort); do printf '  %-24s %s\n' "$key" "${series[$key]}"; done
