@@ -44,8 +44,8 @@ kut() {
     fi
     local total on_cpu
     # The serial console ends lines with CR LF.
-    total=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 ~ /^[0-9]+$/ { print $2; exit }')
-    on_cpu=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 == "ipi" { print $3; exit }')
+    total=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 ~ /^[0-9]+$/ && !done { print $2; done = 1 }')
+    on_cpu=$(tr -d '\r' <"$log" | awk '$1 == "ipi" && $2 == "ipi" && !done { print $3; done = 1 }')
     [[ -n $total ]] || { echo "kut-ipi-bench: kvm-unit-tests $mode printed no 'ipi N' line (timeout ${KUT_TIMEOUT}s?); see $log" >&2; return 1; }
     echo "$total ${on_cpu:-0}"
 }

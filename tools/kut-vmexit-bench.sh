@@ -35,7 +35,7 @@ KUT_TIMEOUT=${KUT_TIMEOUT:-300}
 source "$(dirname "${BASH_SOURCE[0]}")/kut-source.sh"
 kut_prepare kut-vmexit-bench
 # The guest CPU model the runner's probe chose for this host (e.g. host,-arch-capabilities).
-KVM_CPU=$("$RUNNER" --root "$ROOT" caps | awk '/^KVM -cpu:/ { print $3; exit }')
+KVM_CPU=$("$RUNNER" --root "$ROOT" caps | awk '/^KVM -cpu:/ && !done { print $3; done = 1 }')
 [[ -n $KVM_CPU ]] || { echo "kut-vmexit-bench: 'runner caps' named no KVM -cpu model: is KVM usable here?" >&2; exit 2; }
 read -r -a KUT_QEMU_ARGS <<<"${KUT_QEMU_ARGS:--cpu $KVM_CPU -machine pit=off}"
 
@@ -53,7 +53,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for c in "${CASES[@]}"; do
         # Its lines are "NAME CYCLES" (CR LF); the self-IPI cases print a run of 0/1 digits before
         # theirs, and "  ipi NAME N" / "  eoi NAME N" under them (not the case's figure).
-        v=$(tr -d '\r' <"$log" | awk -v c="$c" 'NF == 2 && $2 ~ /^[0-9]+$/ { n = $1; sub(/^[01]+/, "", n); if (n == c) { print $2; exit } }')
+        v=$(tr -d '\r' <"$log" | awk -v c="$c" 'NF == 2 && $2 ~ /^[0-9]+$/ { n = $1; sub(/^[01]+/, "", n); if (n == c && !done) { print $2; done = 1 } }')
         printf '%s\tkut\t%s\t%s\n' "$c" "$r" "${v:-}" >>"$RESULTS"
     done
     json=$KUT_DIR/round$r-ours.json
