@@ -105,53 +105,46 @@ LEAN_ENTRY n
         pop rax
 %endmacro
 
-%macro LEAN_LIGHT_ENTRY 1
-extern lean_light_handler_%1
+%macro SAVE_RAX 0
+        push rax
+%endmacro
+
+%macro RESTORE_RAX 0
+        pop rax
+%endmacro
+
+; An entry of a family whose CALL is linked to lean_<family>_handler_<n>: FAMILY, N, the
+; entry's number in LeanIdt's numbering, and the macros that save and restore the registers
+; the family's handlers may write.
+%macro LEAN_FIXED_ENTRY 5
+extern lean_%1_handler_%2
 align 16
-lean_light_entry_%1:
+lean_%1_entry_%2:
         test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
-        jz lean_light_masked_%1
-        SAVE_LIGHT
-        call lean_light_handler_%1
-        RESTORE_LIGHT
+        jz lean_%1_masked_%2
+        %4
+        call lean_%1_handler_%2
+        %5
         iretq
-lean_light_masked_%1:
+lean_%1_masked_%2:
         SAVE_CALLER_SAVED
-        mov edi, LEAN_ENTRIES + %1      ; after the patched entries in LeanIdt's numbering
+        mov edi, %3
         mov rsi, [rsp + SAVED_REGISTERS * 8]
         call lean_entry_masked
         RESTORE_CALLER_SAVED
         iretq
 %endmacro
 
+; LeanIdt numbers the light entries after the patched ones, the rax-only ones after those.
 %assign n 0
 %rep LEAN_LIGHT_ENTRIES
-LEAN_LIGHT_ENTRY n
+LEAN_FIXED_ENTRY light, n, LEAN_ENTRIES + n, SAVE_LIGHT, RESTORE_LIGHT
 %assign n n + 1
 %endrep
 
-%macro LEAN_RAX_ENTRY 1
-extern lean_rax_handler_%1
-align 16
-lean_rax_entry_%1:
-        test byte [rsp + SAVED_RFLAGS_IF_BYTE], RFLAGS_IF_IN_BYTE
-        jz lean_rax_masked_%1
-        push rax
-        call lean_rax_handler_%1
-        pop rax
-        iretq
-lean_rax_masked_%1:
-        SAVE_CALLER_SAVED
-        mov edi, LEAN_ENTRIES + LEAN_LIGHT_ENTRIES + %1 ; after the light ones in LeanIdt's numbering
-        mov rsi, [rsp + SAVED_REGISTERS * 8]
-        call lean_entry_masked
-        RESTORE_CALLER_SAVED
-        iretq
-%endmacro
-
 %assign n 0
 %rep LEAN_RAX_ENTRIES
-LEAN_RAX_ENTRY n
+LEAN_FIXED_ENTRY rax, n, LEAN_ENTRIES + LEAN_LIGHT_ENTRIES + n, SAVE_RAX, RESTORE_RAX
 %assign n n + 1
 %endrep
 
@@ -165,35 +158,28 @@ lean_entry_table:
 %assign n n + 1
 %endrep
 
-; uint64 entry[LEAN_LIGHT_ENTRIES]
-lean_light_table:
+; uint64 entry[COUNT] of a family's entries, and uint64* lean_<family>_table_address(int* count)
+%macro LEAN_FIXED_TABLE 2
+section .rodata
+align 8
+lean_%1_table:
 %assign n 0
-%rep LEAN_LIGHT_ENTRIES
-        dq lean_light_entry_%+n
+%rep %2
+        dq lean_%1_entry_%+n
 %assign n n + 1
 %endrep
+section .text
+global lean_%1_table_address
+lean_%1_table_address:
+        mov dword [rdi], %2
+        lea rax, [rel lean_%1_table]
+        ret
+%endmacro
 
-; uint64 entry[LEAN_RAX_ENTRIES]
-lean_rax_table:
-%assign n 0
-%rep LEAN_RAX_ENTRIES
-        dq lean_rax_entry_%+n
-%assign n n + 1
-%endrep
+LEAN_FIXED_TABLE light, LEAN_LIGHT_ENTRIES
+LEAN_FIXED_TABLE rax, LEAN_RAX_ENTRIES
 
 section .text
-global lean_rax_table_address           ; uint64* lean_rax_table_address(int* count)
-lean_rax_table_address:
-        mov dword [rdi], LEAN_RAX_ENTRIES
-        lea rax, [rel lean_rax_table]
-        ret
-
-global lean_light_table_address         ; uint64* lean_light_table_address(int* count)
-lean_light_table_address:
-        mov dword [rdi], LEAN_LIGHT_ENTRIES
-        lea rax, [rel lean_light_table]
-        ret
-
 global lean_entry_table_address         ; void* lean_entry_table_address(int* count)
 lean_entry_table_address:
         mov dword [rdi], LEAN_ENTRIES

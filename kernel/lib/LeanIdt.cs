@@ -85,13 +85,9 @@ namespace Kernel
         /// </summary>
         public static bool InstallLight(int vector, int entry)
         {
-            if (vector < Exceptions.FirstExternal || vector >= Idt.Vectors || entry < 0 || entry >= LightEntries) return false;
             int count;
             ulong* table = lean_light_table_address(&count);
-            if (entry >= count) return false;
-            s_lightOwner.Vector[entry] = vector + 1;
-            Idt.SetRawGate(vector, table[entry]);
-            return true;
+            fixed (int* owners = s_lightOwner.Vector) return InstallFixed(vector, entry, LightEntries, table, count, owners);
         }
 
         /// <summary>
@@ -102,11 +98,21 @@ namespace Kernel
         /// </summary>
         public static bool InstallRaxOnly(int vector, int entry)
         {
-            if (vector < Exceptions.FirstExternal || vector >= Idt.Vectors || entry < 0 || entry >= RaxEntries) return false;
             int count;
             ulong* table = lean_rax_table_address(&count);
-            if (entry >= count) return false;
-            s_raxOwner.Vector[entry] = vector + 1;
+            fixed (int* owners = s_raxOwner.Vector) return InstallFixed(vector, entry, RaxEntries, table, count, owners);
+        }
+
+        /// <summary>
+        /// Points <paramref name="vector"/>'s gate at entry <paramref name="entry"/> of a family
+        /// whose CALLs are linked (light, rax-only): <paramref name="table"/> holds the
+        /// <paramref name="count"/> entries the boot code has, <paramref name="owners"/> the
+        /// <paramref name="limit"/> this file tracks.
+        /// </summary>
+        private static bool InstallFixed(int vector, int entry, int limit, ulong* table, int count, int* owners)
+        {
+            if (vector < Exceptions.FirstExternal || vector >= Idt.Vectors || entry < 0 || entry >= limit || entry >= count) return false;
+            owners[entry] = vector + 1;
             Idt.SetRawGate(vector, table[entry]);
             return true;
         }
