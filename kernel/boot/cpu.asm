@@ -93,6 +93,16 @@ cpu_outl:
         out dx, eax
         ret
 
+; void cpu_outsb(uint16 port, const byte* data, uint32 count): one REP OUTSB, which KVM
+; hands to the VMM as one exit for the whole string rather than one per byte. The SysV
+; ABI has DF clear at every call.
+global cpu_outsb
+cpu_outsb:
+        mov ecx, edx
+        mov edx, edi
+        rep outsb
+        ret
+
 global cpu_hlt, cpu_pause, cpu_cli, cpu_sti, cpu_sti_hlt, cpu_sti_nop
 cpu_hlt:
         hlt

@@ -29,7 +29,7 @@ namespace Kernel
 
         public static void Write(string s)
         {
-            for (int i = 0; i < s.Length; i++) Serial.Write((byte)s[i]);
+            fixed (char* text = s) Write(text, s.Length);
         }
 
         public static void Write(long value)
@@ -45,15 +45,18 @@ namespace Kernel
             Write(text, Format.Hex(value, text));
         }
 
-        public static void Write(byte* text, int length)
-        {
-            for (int i = 0; i < length; i++) Serial.Write(text[i]);
-        }
+        public static void Write(byte* text, int length) => Serial.Write(text, length);
 
         /// <summary>UTF-16 text as bytes (names are ASCII): the characters of a string literal kept by pointer.</summary>
         public static void Write(char* text, int length)
         {
-            for (int i = 0; i < length; i++) Serial.Write((byte)text[i]);
+            byte* chunk = stackalloc byte[Serial.TransmitFifoBytes];
+            for (int done = 0; done < length; done += Serial.TransmitFifoBytes)
+            {
+                int n = length - done < Serial.TransmitFifoBytes ? length - done : Serial.TransmitFifoBytes;
+                for (int i = 0; i < n; i++) chunk[i] = (byte)text[done + i];
+                Serial.Write(chunk, n);
+            }
         }
 
         public static void WriteLine() => Write('\n');

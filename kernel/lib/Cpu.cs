@@ -62,6 +62,9 @@ namespace Kernel
         public static extern uint InL(ushort port);
         [DllImport("*", EntryPoint = "cpu_outb"), SuppressGCTransition]
         public static extern void OutB(ushort port, byte value);
+        /// <summary>REP OUTSB of <paramref name="count"/> bytes to one port.</summary>
+        [DllImport("*", EntryPoint = "cpu_outsb"), SuppressGCTransition]
+        public static extern unsafe void OutSB(ushort port, byte* data, uint count);
         [DllImport("*", EntryPoint = "cpu_outw"), SuppressGCTransition]
         public static extern void OutW(ushort port, ushort value);
         [DllImport("*", EntryPoint = "cpu_outl"), SuppressGCTransition]

@@ -19,11 +19,10 @@ namespace Kernel
         public const int HeaderTest = 0, HeaderWidth = 1, HeaderOffset = 4, HeaderData = 8, HeaderCount = 12, HeaderName = 16;
         public const int NameMax = 32;
         public const int MaxTests = 16;
-        private const uint IoBarAddressMask = 0xFFFFFFFC;
 
         public static int Bdf = Pci.NotFound;
         public static ulong Mmio;
-        /// <summary>The I/O BAR's port base; 0 when firmware left it unassigned (microvm has none).</summary>
+        /// <summary>The I/O BAR's port base; 0 where port I/O does not reach PCI (microvm).</summary>
         public static ushort IoBase;
 
         private static int s_problem;
@@ -43,7 +42,7 @@ namespace Kernel
             }
         }
 
-        /// <summary>Finds the device, places BAR0, enables memory and (when assigned) I/O decode.</summary>
+        /// <summary>Finds the device, places BAR0 and (where ports reach PCI) BAR1, enables their decode.</summary>
         public static bool Open()
         {
             if (Mmio != 0) return true;
@@ -52,9 +51,7 @@ namespace Kernel
             if (bdf == Pci.NotFound) { s_problem = ProblemAbsent; return false; }
             ulong mmio = Pci.MapMemoryBar(bdf, MemoryBar);
             if (mmio == 0) { s_problem = ProblemBar; return false; }
-            uint io = Pci.Read32(bdf, Pci.BarOffset(IoBar));
-            IoBase = (io & Pci.BarIoSpace) != 0 ? (ushort)(io & IoBarAddressMask) : (ushort)0;
-            if (IoBase != 0) Pci.SetCommandBits(bdf, Pci.CommandIoSpace);
+            IoBase = Pci.MapIoBar(bdf, IoBar);
             Bdf = bdf;
             Mmio = mmio;
             s_problem = ProblemNone;

@@ -49,7 +49,7 @@ internal static unsafe class PciCases
     }
 
     private static string? Absent() => PciTestDev.Problem;
-    private static string? NoIoBar() => "pci-testdev's I/O BAR is unassigned (no firmware placed it; use -M q35)";
+    private static string? NoIoBar() => "pci-testdev's I/O BAR is unusable: port I/O does not reach this machine's PCI host (microvm), or its window is full; use -M q35";
 
     // Plain stores through a pointer: the compiler keeps every one (BAR0 is mapped uncached).
     private static void Mem8() => *(byte*)s_address = (byte)s_data;

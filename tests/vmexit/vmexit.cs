@@ -8,7 +8,7 @@ using Kernel;
 ///
 /// Command line: the suite's batches=N ops=N only=a,b parallel=0|1 sync=0|1. Needs the APIC
 /// on every CPU; `ipi`, `ipi_halt` need two vCPUs; `pci-mem-N`/`pci-io-N` need
-/// `-device pci-testdev` (pci-io an I/O BAR, which firmware assigns on q35).
+/// `-device pci-testdev` (pci-io an I/O BAR: port I/O reaches PCI on pc and q35, not microvm).
 /// </summary>
 internal static unsafe class TestKernel
 {
