@@ -24,16 +24,23 @@ public static class SuiteRunner
         using var slots = new SemaphoreSlim(Math.Max(1, jobs));
         var callbackGate = new object();
 
-        // The semaphore lets waiters in the order they queued: the order tasks are made in.
         var order = jobs > 1 && entries.Count > jobs ? LongestFirst.Order(entries, settings) : Enumerable.Range(0, entries.Count).ToList();
-        var tasks = order.Select(async index =>
+        // One loop hands out the slots, so entries start exactly in that order: tasks that each
+        // waited for a slot were let go in order but then raced to their first line.
+        var tasks = new List<Task>();
+        foreach (var index in order)
         {
             var entry = entries[index];
             await slots.WaitAsync(CancellationToken.None);
+            if (!cancel.IsCancellationRequested)
+                lock (callbackGate) onStart?.Invoke(entry);
+            tasks.Add(Task.Run(() => RunOneAsync(index, entry)));
+        }
+
+        async Task RunOneAsync(int index, TestEntry entry)
+        {
             try
             {
-                if (!cancel.IsCancellationRequested)
-                    lock (callbackGate) onStart?.Invoke(entry);
                 var result = cancel.IsCancellationRequested
                     ? NotRun(entry)
                     : await TestExecutor.RunAsync(entry, settings, onLine, cancel);
@@ -45,7 +52,7 @@ public static class SuiteRunner
             {
                 slots.Release();
             }
-        }).ToList();
+        }
 
         await Task.WhenAll(tasks);
         return results.Select(r => r!).ToList();
