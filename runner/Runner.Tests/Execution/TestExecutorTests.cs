@@ -116,4 +116,12 @@ public class TestExecutorTests
         Assert.Equal(["a", "b", "c"], results.Select(r => r.Entry.Name));
         Assert.All(results, r => Assert.Equal(Outcome.Pass, r.Outcome));
     }
+
+    [Theory]
+    [InlineData(1.0, null)]
+    [InlineData(0.5, null)]
+    [InlineData(12.4, "timescale=13")]
+    [InlineData(100.0, "timescale=40")]
+    public void OnlyASlowHostPassesItsTimeScaleToTheGuest(double scale, string? expected) =>
+        Assert.Equal(expected, TestExecutor.TimeScaleArgument(scale));
 }

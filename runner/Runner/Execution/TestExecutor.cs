@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Runner.Config;
+using Runner.Host;
 using Runner.Processes;
 using Runner.Protocol;
 using Runner.Qemu;
@@ -37,6 +38,9 @@ public static class TestExecutor
             var runEntry = settings.KvmStats && kind == AccelKind.Kvm
                 ? entry with { Append = [.. entry.Append, SyncArgument] }
                 : entry;
+            // A host that runs code slower (an L1 under TCG) stretches the guest's timed waits too (kernel/lib/HostSpeed.cs).
+            if (TimeScaleArgument(NestedHost.Current.TimeScale) is { } scale)
+                runEntry = runEntry with { Append = [.. runEntry.Append, scale] };
             var spec = QemuCommandBuilder.ForTest(runEntry, kind, settings.QemuPath, kernel,
                 Path.Combine(tmp, "qmp.sock"), settings.Caps.KvmCpuModel);
             var argv = QemuCommandBuilder.Build(spec);
@@ -96,6 +100,13 @@ public static class TestExecutor
 
     /// <summary>The kernel argument that makes a guest wait at its `#kt sync` points (docs/protocol.md).</summary>
     public const string SyncArgument = "sync=1";
+
+    /// <summary>
+    /// `timescale=K` (K the measured slowdown, rounded up) on a host slower than an ordinary
+    /// one, for the guest's own timed waits (docs/protocol.md); none on an ordinary host.
+    /// </summary>
+    public static string? TimeScaleArgument(double scale) =>
+        scale > 1 ? $"timescale={Math.Ceiling(Math.Min(scale, NestedHost.MaxTimeScale)).ToString(System.Globalization.CultureInfo.InvariantCulture)}" : null;
 
     static TestRunResult Skipped(TestEntry entry, AccelDecision accel, string reason, RunSettings settings)
     {
