@@ -77,8 +77,8 @@ namespace Kernel
         /// <summary>
         /// Writes <paramref name="length"/> bytes a FIFO's worth at a time: one LSR read and one
         /// REP OUTSB per <see cref="TransmitFifoBytes"/>, where a byte at a time costs a read and a
-        /// write each. Every port access is a VM exit to the VMM, and under an emulating host
-        /// (kvm_pvm) those exits, not the tests, were most of a test kernel's run time.
+        /// write each. Every port access is a VM exit to the VMM: under kvm_pvm the byte-wise
+        /// writes were about a tenth of the apic kernel's run time (3.35 s, 3.0 s after).
         /// </summary>
         public static void Write(byte* data, int length)
         {
