@@ -15,6 +15,15 @@ public class NestedArgsTests
         Assert.Equal([("/b/nested/run-1/output-0.xml", "/work/out/k.xml"), ("/b/nested/run-1/output-1.json", "/work/r.json")], args.Outputs);
     }
 
+    [Fact]
+    public void APlotIsAnOutputFileToo()
+    {
+        var args = NestedArgs.Rewrite(["vmexit", "--runs", "1", "--plot", "v.svg", "--host-kernel", "debian-6.12"], "/b/nested/run-2", "/work");
+
+        Assert.Equal(["vmexit", "--runs", "1", "--plot", "/b/nested/run-2/output-0.svg"], args.Inner);
+        Assert.Equal([("/b/nested/run-2/output-0.svg", "/work/v.svg")], args.Outputs);
+    }
+
     [Theory]
     [InlineData("run", new[] { "run", "selftest" })]
     [InlineData("ipi", new[] { "--host-kernel", "debian-6.1", "ipi", "--runs", "3" })]

@@ -2,7 +2,7 @@ namespace Runner.Nested;
 
 /// <summary>
 /// Turns the outer runner's command line into the inner one's: the --host-* options are the
-/// outer's alone, and each file the command writes (--junit, --json) is written into the
+/// outer's alone, and each file the command writes (--junit, --json, --plot) is written into the
 /// results share instead, then copied to where it was asked for.
 /// </summary>
 public sealed record NestedArgs(IReadOnlyList<string> Inner, IReadOnlyList<(string Share, string Requested)> Outputs)
@@ -10,7 +10,7 @@ public sealed record NestedArgs(IReadOnlyList<string> Inner, IReadOnlyList<(stri
     /// <summary>Options of the outer runner only, each with one value.</summary>
     public static readonly IReadOnlyList<string> OuterOnly = ["--host-kernel", "--host-modules", "--host-kvm-param"];
     /// <summary>Options whose value is a file the command writes.</summary>
-    public static readonly IReadOnlyList<string> OutputFiles = ["--junit", "--json"];
+    public static readonly IReadOnlyList<string> OutputFiles = ["--junit", "--json", "--plot"];
     /// <summary>The commands that boot guests: the ones an L1 host can run.</summary>
     public static readonly IReadOnlyList<string> Commands = ["run", "ipi", "pveoi", "caps", "vmexit", "wakeup"];
 
