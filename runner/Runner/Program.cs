@@ -1,1 +1,2 @@
+Runner.Cli.SteadyJit.ReexecIfMeasuring(args);
 return await Runner.Cli.RunnerCli.RunAsync(args);
