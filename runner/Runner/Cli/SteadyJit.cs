@@ -24,7 +24,7 @@ public static class SteadyJit
     public static bool Wanted(IReadOnlyList<string> args, string? variable) =>
         variable is null && NestedArgs.Command(args) is { } command && MeasuringCommands.Contains(command);
 
-    /// <summary>Returns only when no re-execution is wanted or it failed (then the run goes on, tiered).</summary>
+    /// <summary>Returns only when no re-execution is wanted or it failed (then the run goes on, tiered, and says so).</summary>
     public static void ReexecIfMeasuring(string[] args)
     {
         if (!OperatingSystem.IsLinux() || !Wanted(args, Environment.GetEnvironmentVariable(Variable))) return;
@@ -38,12 +38,15 @@ public static class SteadyJit
         var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
             .Append($"{Variable}=0").Append(null).ToArray();
-        try { execve(exe, argv, env); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MarshalDirectiveException) { }
+        string why;
+        try { execve(exe, argv, env); why = $"execve failed (errno {Marshal.GetLastPInvokeError()})"; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MarshalDirectiveException) { why = e.Message; }
+        Console.Error.WriteLine($"runner: warning: could not restart without tiered JIT ({why}); its background recompiles may disturb the timed batches (set {Variable}=0 to avoid them)");
     }
 
-    // LPStr is UTF-8 on Linux, which is what the kernel takes.
-    [DllImport("libc", SetLastError = true)]
+    // glibc's soname: "libc" alone may find only the development linker script. LPStr is
+    // UTF-8 on Linux, which is what the kernel takes.
+    [DllImport("libc.so.6", SetLastError = true)]
     static extern int execve([MarshalAs(UnmanagedType.LPUTF8Str)] string path,
         [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] argv,
         [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] envp);
