@@ -20,8 +20,12 @@ sealed class RunnerProcess
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("RUNNER_QEMU");
+        // Tests check behaviour, not figures: the timing commands need not restart without
+        // tiered JIT (runner.dll here is not precompiled, so that restart JITs everything at full
+        // optimisation, seconds over the suite). An empty value removes a variable.
+        psi.Environment[Runner.Cli.SteadyJit.Variable] = "1";
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
-            psi.Environment[k] = v;
+            if (v.Length == 0) psi.Environment.Remove(k); else psi.Environment[k] = v;
         return Process.Start(psi)!;
     }
 

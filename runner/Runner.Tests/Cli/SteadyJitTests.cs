@@ -15,4 +15,16 @@ public class SteadyJitTests
     [InlineData(new[] { "caps" }, null, false)]
     public void OnlyTheTimingCommandsReexecuteAndOnlyOnce(string[] args, string? variable, bool expected) =>
         Assert.Equal(expected, SteadyJit.Wanted(args, variable));
+
+    /// <summary>The restart itself, with the real runner: `ipi --help` replaces the process and still answers.</summary>
+    [Fact]
+    public async Task ATimingCommandRestartsItselfAndStillRuns()
+    {
+        var root = Runner.Workspace.RepoRoot.Find(null, Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+        var (code, output, err) = await RunnerProcess.RunAsync(root, ["ipi", "--help"], new Dictionary<string, string> { [SteadyJit.Variable] = "" });
+
+        Assert.True(code == 0, err);
+        Assert.Contains("--runs", output);
+        Assert.DoesNotContain("could not restart", err);
+    }
 }
