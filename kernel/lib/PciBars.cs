@@ -55,18 +55,9 @@ namespace Kernel
             int off = BarOffset(bar);
             ushort command = ReadCommand(bdf);
             WriteCommand(bdf, (ushort)(command & ~(CommandMemorySpace | CommandIoSpace)));
-            uint low = Read32(bdf, off);
-            bool is64 = (low & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount;
-            Write32(bdf, off, BarSizingPattern);
-            ulong mask = Read32(bdf, off) & BarMemoryAddressMask;
-            Write32(bdf, off, low);
-            if (is64)
-            {
-                uint high = Read32(bdf, off + BarSize);
-                Write32(bdf, off + BarSize, BarSizingPattern);
-                mask |= (ulong)Read32(bdf, off + BarSize) << DwordBits;
-                Write32(bdf, off + BarSize, high);
-            }
+            bool is64 = (Read32(bdf, off) & BarMemoryTypeMask) == BarMemoryType64 && bar + 1 < BarCount;
+            ulong mask = SizingReadBack(bdf, off) & BarMemoryAddressMask;
+            if (is64) mask |= (ulong)SizingReadBack(bdf, off + BarSize) << DwordBits;
             else mask |= UpperDwordOnes;
             WriteCommand(bdf, command);
             return mask == UpperDwordOnes ? 0 : ~mask + 1;
@@ -92,14 +83,38 @@ namespace Kernel
                 if (aligned + size > MmioWindowBase + MmioWindowSize) return 0;
                 s_nextMmio = aligned + size;
                 address = aligned;
-                ushort command = ReadCommand(bdf);
-                WriteCommand(bdf, (ushort)(command & ~CommandMemorySpace));
-                Write32(bdf, BarOffset(bar), (uint)address | (Read32(bdf, BarOffset(bar)) & ~BarMemoryAddressMask));
-                if (Is64BitBar(bdf, bar)) Write32(bdf, BarOffset(bar + 1), 0);
-                WriteCommand(bdf, command);
+                uint low = (uint)address | (Read32(bdf, BarOffset(bar)) & ~BarMemoryAddressMask);
+                MoveBar(bdf, bar, CommandMemorySpace, low, clearUpper: Is64BitBar(bdf, bar));
             }
             SetCommandBits(bdf, CommandMemorySpace);
             return address;
+        }
+
+        /// <summary>
+        /// One dword of the sizing protocol: write all ones, read back which address bits are
+        /// writable, restore. The caller has the BAR's decode off.
+        /// </summary>
+        private static uint SizingReadBack(int bdf, int off)
+        {
+            uint saved = Read32(bdf, off);
+            Write32(bdf, off, BarSizingPattern);
+            uint mask = Read32(bdf, off);
+            Write32(bdf, off, saved);
+            return mask;
+        }
+
+        /// <summary>
+        /// Gives a BAR a new base with <paramref name="decode"/> (memory or I/O space) off meanwhile,
+        /// so the device never decodes a half-written address; <paramref name="clearUpper"/> zeroes
+        /// a 64-bit BAR's upper dword.
+        /// </summary>
+        private static void MoveBar(int bdf, int bar, ushort decode, uint low, bool clearUpper)
+        {
+            ushort command = ReadCommand(bdf);
+            WriteCommand(bdf, (ushort)(command & ~decode));
+            Write32(bdf, BarOffset(bar), low);
+            if (clearUpper) Write32(bdf, BarOffset(bar + 1), 0);
+            WriteCommand(bdf, command);
         }
 
         /// <summary>The first address in the BAR window above every memory BAR on bus 0 that lies in it.</summary>

@@ -31,10 +31,7 @@ namespace Kernel
             int off = BarOffset(bar);
             ushort command = ReadCommand(bdf);
             WriteCommand(bdf, (ushort)(command & ~(CommandMemorySpace | CommandIoSpace)));
-            uint saved = Read32(bdf, off);
-            Write32(bdf, off, BarSizingPattern);
-            uint mask = Read32(bdf, off) & BarIoAddressMask & PortSpaceMask;
-            Write32(bdf, off, saved);
+            uint mask = SizingReadBack(bdf, off) & BarIoAddressMask & PortSpaceMask;
             WriteCommand(bdf, command);
             return mask == 0 ? 0 : (~mask & PortSpaceMask) + 1;
         }
@@ -58,10 +55,7 @@ namespace Kernel
                 if (aligned + size > IoWindowEnd) return 0;
                 s_nextIo = aligned + size;
                 address = aligned;
-                ushort command = ReadCommand(bdf);
-                WriteCommand(bdf, (ushort)(command & ~CommandIoSpace));
-                Write32(bdf, BarOffset(bar), address | BarIoSpace);
-                WriteCommand(bdf, command);
+                MoveBar(bdf, bar, CommandIoSpace, address | BarIoSpace, clearUpper: false);
             }
             SetCommandBits(bdf, CommandIoSpace);
             return (ushort)address;

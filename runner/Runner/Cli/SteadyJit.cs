@@ -35,8 +35,8 @@ public static class SteadyJit
             ? new[] { exe, typeof(SteadyJit).Assembly.Location }
             : new[] { exe };
         var argv = prefix.Concat(args).Append(null).ToArray();
-        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
+        var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}")
             .Append($"{Variable}=0").Append(null).ToArray();
         string why;
         try { execve(exe, argv, env); why = $"execve failed (errno {Marshal.GetLastPInvokeError()})"; }
